@@ -1,0 +1,169 @@
+package dev.spindle.ingest;
+
+import dev.spindle.ingest.publish.ImageUpload;
+import dev.spindle.ingest.publish.IngestResult;
+import dev.spindle.ingest.publish.RecordSender;
+import dev.spindle.ingest.publish.SeenImages;
+import dev.spindle.ingest.validation.ImageValidator;
+import dev.spindle.ingest.validation.LabelNames;
+import dev.spindle.ingest.validation.RejectedInputException;
+import dev.spindle.ingest.validation.Rejection;
+import dev.spindle.ingest.validation.ValidImage;
+import dev.spindle.schemas.ImageIds;
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.Label;
+import dev.spindle.schemas.avro.LabeledImage;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The one path every input takes, from HTTP and from the bulk loader: validate, compute the id,
+ * deduplicate, publish, and complete only when the broker acknowledged. A labeled image goes to
+ * {@code images.labeled}, an unlabeled one to {@code images.unlabeled}; a label for an image
+ * already in Kafka goes to {@code labels}, where the label join picks it up. Concurrent uploads
+ * of the same bytes share one publish, so the same image is never written twice.
+ */
+public final class IngestPipeline {
+  private final ImageValidator validator;
+  private final LabelNames labelNames;
+  private final Topics topics;
+  private final RecordSender sender;
+  private final SeenImages seen;
+  private final IngestMetrics metrics;
+  private final Clock clock;
+  private final ConcurrentMap<String, CompletableFuture<IngestResult>> inFlight =
+      new ConcurrentHashMap<>();
+
+  public IngestPipeline(ImageValidator validator, LabelNames labelNames, Topics topics,
+      RecordSender sender, SeenImages seen, IngestMetrics metrics, Clock clock) {
+    this.validator = validator;
+    this.labelNames = labelNames;
+    this.topics = topics;
+    this.sender = sender;
+    this.seen = seen;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** A pipeline on {@code sender}, its dedup index rebuilt from the image topics. */
+  public static IngestPipeline create(IngestConfig config, Topics topics, RecordSender sender) {
+    SeenImages seen = SeenImages.loadFrom(config.clients(),
+        List.of(topics.imagesUnlabeled().name(), topics.imagesLabeled().name()));
+    return new IngestPipeline(new ImageValidator(config.limits()), config.labelNames(), topics,
+        sender, seen, new IngestMetrics(), Clock.systemUTC());
+  }
+
+  /**
+   * Ingests one image. Bad input throws {@link RejectedInputException} before anything is
+   * published; the returned future completes after the broker's acknowledgement, or fails with
+   * a {@link dev.spindle.ingest.publish.PublishUnavailableException}.
+   */
+  public CompletableFuture<IngestResult> ingestImage(ImageUpload upload) {
+    ValidImage image = validator.validate(upload.bytes(), upload.contentType());
+    Optional<String> label = upload.label().map(labelNames::require);
+    String id = ImageIds.of(image.bytes());
+    CompletableFuture<IngestResult> mine = new CompletableFuture<>();
+    CompletableFuture<IngestResult> earlier = inFlight.putIfAbsent(id, mine);
+    if (earlier != null) {
+      return earlier.thenCompose(first -> duplicate(id, label, upload.annotator()));
+    }
+    if (seen.contains(id)) {
+      inFlight.remove(id, mine);
+      return duplicate(id, label, upload.annotator());
+    }
+    publishNew(id, image, label, upload).whenComplete((result, error) -> {
+      if (error == null) {
+        seen.add(id);
+        mine.complete(result);
+      } else {
+        mine.completeExceptionally(error);
+      }
+      inFlight.remove(id, mine);
+    });
+    return mine;
+  }
+
+  /** Publishes an annotator's label for an image (which may not have arrived yet). */
+  public CompletableFuture<Void> ingestLabel(String imageId, String label, Optional<String> annotator) {
+    if (!ImageIds.isValid(imageId)) {
+      throw new RejectedInputException(Rejection.BAD_REQUEST,
+          "imageId must be the image's hex SHA-256 (64 lower-case hex digits), got '" + imageId + "'");
+    }
+    return publishLabel(imageId, labelNames.require(label), annotator, System.nanoTime());
+  }
+
+  private CompletableFuture<IngestResult> publishNew(String id, ValidImage valid,
+      Optional<String> label, ImageUpload upload) {
+    long started = System.nanoTime();
+    Image image = Image.newBuilder()
+        .setId(id)
+        .setBytes(ByteBuffer.wrap(valid.bytes()))
+        .setMediaType(valid.mediaType())
+        .setWidth(valid.width())
+        .setHeight(valid.height())
+        .setSource(upload.source().orElse(null))
+        .setIngestedAt(now())
+        .build();
+    if (label.isEmpty()) {
+      return sender.send(topics.imagesUnlabeled(), id, image)
+          .thenApply(ack -> acknowledged(topics.imagesUnlabeled().name(), started,
+              new IngestResult(id, false, false)));
+    }
+    LabeledImage labeled = LabeledImage.newBuilder()
+        .setImage(image)
+        .setLabel(label.get())
+        .setAnnotator(upload.annotator().orElse(null))
+        .setLabeledAt(image.getIngestedAt())
+        .build();
+    return sender.send(topics.imagesLabeled(), id, labeled)
+        .thenApply(ack -> acknowledged(topics.imagesLabeled().name(), started,
+            new IngestResult(id, false, true)));
+  }
+
+  private CompletableFuture<IngestResult> duplicate(String id, Optional<String> label,
+      Optional<String> annotator) {
+    metrics.duplicate();
+    if (label.isEmpty()) {
+      return CompletableFuture.completedFuture(new IngestResult(id, true, false));
+    }
+    return publishLabel(id, label.get(), annotator, System.nanoTime())
+        .thenApply(ack -> new IngestResult(id, true, true));
+  }
+
+  private CompletableFuture<Void> publishLabel(String imageId, String label,
+      Optional<String> annotator, long started) {
+    Label event = Label.newBuilder()
+        .setImageId(imageId)
+        .setLabel(label)
+        .setAnnotator(annotator.orElse(null))
+        .setLabeledAt(now())
+        .build();
+    return sender.send(topics.labels(), imageId, event)
+        .thenApply(ack -> acknowledged(topics.labels().name(), started, null));
+  }
+
+  private <T> T acknowledged(String topic, long started, T result) {
+    metrics.accepted(topic);
+    metrics.published(started);
+    return result;
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  public ImageValidator validator() {
+    return validator;
+  }
+
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+}

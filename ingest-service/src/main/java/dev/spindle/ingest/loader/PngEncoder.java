@@ -1,0 +1,25 @@
+package dev.spindle.ingest.loader;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/** Encodes raw 8-bit grayscale pixels as a PNG file, as a camera or app would upload it. */
+final class PngEncoder {
+  private PngEncoder() {
+  }
+
+  static byte[] grayscale(byte[] pixels, int width, int height) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+    image.getRaster().setDataElements(0, 0, width, height, pixels);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try {
+      ImageIO.write(image, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.spindle.ingest.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spindle.ingest.TestImages;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ImageValidatorTest {
+  private final ImageValidator validator = new ImageValidator(ImageLimits.defaults());
+
+  @Test
+  void shouldAcceptARealPngWithItsSize() {
+    ValidImage image = validator.validate(TestImages.png(0), Optional.of("image/png"));
+
+    assertThat(image.mediaType()).isEqualTo("image/png");
+    assertThat(image.width()).isEqualTo(28);
+    assertThat(image.height()).isEqualTo(28);
+  }
+
+  @Test
+  void shouldAcceptAColourJpegOfAnySizeUnderTheLimits() {
+    ValidImage image = validator.validate(TestImages.jpeg(1), Optional.empty());
+
+    assertThat(image.mediaType()).isEqualTo("image/jpeg");
+    assertThat(image.width()).isEqualTo(224);
+  }
+
+  @Test
+  void shouldAcceptAGenericContentType() {
+    assertThat(validator.validate(TestImages.png(2), Optional.of("application/octet-stream")))
+        .isNotNull();
+  }
+
+  @Test
+  void shouldRejectAnEmptyBody() {
+    assertRejected(new byte[0], Optional.empty(), Rejection.EMPTY_BODY);
+  }
+
+  @Test
+  void shouldRejectTruncatedPng() {
+    assertRejected(TestImages.truncated(TestImages.png(3), 0.6), Optional.empty(),
+        Rejection.TRUNCATED);
+  }
+
+  @Test
+  void shouldRejectTruncatedJpegThatImageIoWouldOnlyWarnAbout() {
+    assertRejected(TestImages.truncated(TestImages.jpeg(4), 0.5), Optional.empty(),
+        Rejection.TRUNCATED);
+  }
+
+  @Test
+  void shouldRejectBytesThatAreNoImage() {
+    assertRejected("hello, not an image".getBytes(StandardCharsets.UTF_8), Optional.empty(),
+        Rejection.UNSUPPORTED_FORMAT);
+  }
+
+  @Test
+  void shouldRejectAContentTypeThatContradictsTheBytes() {
+    assertRejected(TestImages.png(5), Optional.of("image/jpeg"), Rejection.WRONG_CONTENT_TYPE);
+  }
+
+  @Test
+  void shouldRejectADecompressionBombFromItsHeaderAlone() {
+    assertRejected(TestImages.pngClaiming(100_000, 100_000), Optional.empty(),
+        Rejection.TOO_MANY_PIXELS);
+  }
+
+  @Test
+  void shouldRejectBodiesOverTheByteLimit() {
+    ImageValidator small = new ImageValidator(new ImageLimits(100, 1_000_000));
+
+    assertThatThrownBy(() -> small.validate(TestImages.png(6), Optional.empty()))
+        .isInstanceOfSatisfying(RejectedInputException.class,
+            e -> assertThat(e.reason()).isEqualTo(Rejection.TOO_LARGE))
+        .hasMessageContaining("limit is 100");
+  }
+
+  private void assertRejected(byte[] bytes, Optional<String> type, Rejection reason) {
+    assertThatThrownBy(() -> validator.validate(bytes, type))
+        .isInstanceOfSatisfying(RejectedInputException.class,
+            e -> assertThat(e.reason()).isEqualTo(reason))
+        .hasMessageNotContaining("null");
+  }
+}

@@ -1,0 +1,71 @@
+package dev.spindle.schemas.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes Avro records in the Confluent wire format, registering the writer's schema under the
+ * topic's subject (TopicNameStrategy) on first use and setting that subject's compatibility to
+ * BACKWARD, so a later incompatible schema is refused by the registry.
+ */
+public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+  static final String COMPATIBILITY = "BACKWARD";
+
+  private final Set<String> configuredSubjects = ConcurrentHashMap.newKeySet();
+  private SchemaRegistryClient registry;
+  private AvroSerdeConfig config;
+  private boolean isKey;
+
+  @Override
+  public void configure(Map<String, ?> configs, boolean isKey) {
+    this.config = AvroSerdeConfig.from(configs);
+    this.registry = new SchemaRegistryClient(config);
+    this.isKey = isKey;
+  }
+
+  @Override
+  public byte[] serialize(String topic, T record) {
+    if (record == null) {
+      return null;
+    }
+    if (registry == null) {
+      throw new IllegalStateException("AvroSerializer used before configure()");
+    }
+    String subject = WireFormat.subject(topic, isKey);
+    int id = schemaId(subject, record);
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      out.write(WireFormat.MAGIC);
+      out.write(ByteBuffer.allocate(4).putInt(id).array());
+      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+      new SpecificDatumWriter<T>(record.getSchema(), SpecificData.getForSchema(record.getSchema()))
+          .write(record, encoder);
+      encoder.flush();
+      return out.toByteArray();
+    } catch (IOException | RuntimeException e) {
+      throw new SerializationException("could not write a " + record.getSchema().getFullName()
+          + " for topic " + topic + " (schema id " + id + "): " + e.getMessage(), e);
+    }
+  }
+
+  private int schemaId(String subject, T record) {
+    if (!config.autoRegister()) {
+      return registry.lookup(subject, record.getSchema());
+    }
+    if (configuredSubjects.add(subject)) {
+      registry.setCompatibility(subject, COMPATIBILITY);
+    }
+    return registry.register(subject, record.getSchema());
+  }
+}

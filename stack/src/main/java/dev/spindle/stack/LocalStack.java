@@ -1,0 +1,86 @@
+package dev.spindle.stack;
+
+import dev.spindle.stack.internals.KafkaBrokerProcess;
+import dev.spindle.stack.internals.RegistryProcess;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node KRaft Kafka broker and a real Apicurio schema registry, each in its own
+ * child JVM on loopback. Both start in parallel; {@link #start} returns when both answer.
+ * Closing stops both (also done by a shutdown hook if the caller forgets).
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  private final StackConfig config;
+  private final KafkaBrokerProcess broker;
+  private final RegistryProcess registry;
+  private final Thread shutdownHook;
+
+  private LocalStack(StackConfig config, KafkaBrokerProcess broker, RegistryProcess registry) {
+    this.config = config;
+    this.broker = broker;
+    this.registry = registry;
+    this.shutdownHook = new Thread(this::stopProcesses, "spindle-stack-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Starts both processes and waits until they are ready. */
+  public static LocalStack start(StackConfig config) {
+    long started = System.nanoTime();
+    KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
+    RegistryProcess registry = new RegistryProcess(config);
+    try {
+      CompletableFuture.allOf(
+          CompletableFuture.runAsync(broker::start),
+          CompletableFuture.runAsync(registry::start)).join();
+    } catch (CompletionException e) {
+      broker.stop();
+      registry.stop();
+      throw new StackException("local stack failed to start: " + e.getCause().getMessage(),
+          e.getCause());
+    }
+    LocalStack stack = new LocalStack(config, broker, registry);
+    log.info("local stack ready in {} ms: kafka {} registry {}",
+        (System.nanoTime() - started) / 1_000_000, stack.bootstrapServers(), stack.registryUrl());
+    return stack;
+  }
+
+  /** {@code bootstrap.servers} for clients. */
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  /** {@code schema.registry.url}: the registry's Confluent-compatible API. */
+  public String registryUrl() {
+    return registry.confluentApiUrl();
+  }
+
+  public StackConfig config() {
+    return config;
+  }
+
+  /** Stops the broker (SIGTERM, so it shuts down cleanly) and starts it again on the same port. */
+  public void restartBroker() {
+    broker.stop();
+    broker.start();
+  }
+
+  @Override
+  public void close() {
+    stopProcesses();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook is running or ran: nothing to remove
+    }
+  }
+
+  private void stopProcesses() {
+    broker.stop();
+    registry.stop();
+  }
+}
