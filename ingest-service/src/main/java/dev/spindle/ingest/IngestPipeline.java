@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentMap;
  * already in Kafka goes to {@code labels}, where the label join picks it up. Concurrent uploads
  * of the same bytes share one publish, so the same image is never written twice.
  */
-public final class IngestPipeline {
+public final class IngestPipeline implements AutoCloseable {
   private final ImageValidator validator;
   private final LabelNames labelNames;
   private final Topics topics;
@@ -52,9 +52,9 @@ public final class IngestPipeline {
     this.clock = clock;
   }
 
-  /** A pipeline on {@code sender}, its dedup index rebuilt from the image topics. */
+  /** A pipeline on {@code sender}, its dedup index following the image topics. */
   public static IngestPipeline create(IngestConfig config, Topics topics, RecordSender sender) {
-    SeenImages seen = SeenImages.loadFrom(config.clients(),
+    SeenImages seen = SeenImages.follow(config.clients(),
         List.of(topics.imagesUnlabeled().name(), topics.imagesLabeled().name()));
     return new IngestPipeline(new ImageValidator(config.limits()), config.labelNames(), topics,
         sender, seen, new IngestMetrics(), Clock.systemUTC());
@@ -165,5 +165,11 @@ public final class IngestPipeline {
 
   public IngestMetrics metrics() {
     return metrics;
+  }
+
+  /** Stops following the image topics for dedup. */
+  @Override
+  public void close() {
+    seen.close();
   }
 }

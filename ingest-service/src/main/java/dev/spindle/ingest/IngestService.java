@@ -21,6 +21,7 @@ public final class IngestService implements AutoCloseable {
 
   private final IngestConfig config;
   private RecordSender sender;
+  private IngestPipeline pipeline;
   private LabelJoinApp join;
   private HealthCheck health;
   private IngestHttpServer http;
@@ -33,7 +34,7 @@ public final class IngestService implements AutoCloseable {
     provisionTopics(config);
     Topics topics = Topics.create(config.clients().serde());
     sender = RecordSender.create(config.clients(), config.publishTimeout());
-    IngestPipeline pipeline = IngestPipeline.create(config, topics, sender);
+    pipeline = IngestPipeline.create(config, topics, sender);
     if (config.joinEnabled()) {
       join = new LabelJoinApp(config.clients(), topics, config.joinApplicationId(),
           config.stateDir(), config.replicationFactor());
@@ -69,6 +70,9 @@ public final class IngestService implements AutoCloseable {
     }
     if (health != null) {
       health.close();
+    }
+    if (pipeline != null) {
+      pipeline.close();
     }
     if (sender != null) {
       sender.close();

@@ -22,8 +22,8 @@ final class LoadCommands {
     IngestConfig config = connection.config(Map.of());
     IngestService.provisionTopics(config);
     Topics topics = Topics.create(config.clients().serde());
-    try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout())) {
-      IngestPipeline pipeline = IngestPipeline.create(config, topics, sender);
+    try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout());
+        IngestPipeline pipeline = IngestPipeline.create(config, topics, sender)) {
       LoadSummary summary = new BulkLoader(pipeline, MAX_IN_FLIGHT, System.err)
           .load(items.items(config));
       System.out.println(summary.describe());

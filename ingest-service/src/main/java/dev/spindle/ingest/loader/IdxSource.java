@@ -41,7 +41,7 @@ public final class IdxSource {
       Optional<String> label = labeled ? Optional.of(classNames.get(cls)) : Optional.empty();
       int index = i;
       items.add(new LoadItem(images.getFileName() + "#" + i, () -> new ImageUpload(
-          PngEncoder.grayscale(pixels.image(index), pixels.cols(), pixels.rows()),
+          PngEncoder.fromIdx(pixels, index),
           Optional.empty(), label, Optional.of("load-idx"),
           label.map(l -> "idx-labels"))));
     }

@@ -7,11 +7,16 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
 /** Encodes raw 8-bit grayscale pixels as a PNG file, as a camera or app would upload it. */
-final class PngEncoder {
+public final class PngEncoder {
   private PngEncoder() {
   }
 
-  static byte[] grayscale(byte[] pixels, int width, int height) {
+  /** Image {@code index} of an IDX image file, as a PNG. */
+  public static byte[] fromIdx(IdxFile images, int index) {
+    return grayscale(images.image(index), images.cols(), images.rows());
+  }
+
+  public static byte[] grayscale(byte[] pixels, int width, int height) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     image.getRaster().setDataElements(0, 0, width, height, pixels);
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);

@@ -10,19 +10,24 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ids of every image already in Kafka, for deduplication. On start it is rebuilt from the
- * keys of the image topics (read to their end, values skipped), so a restarted ingest still
- * recognises earlier uploads; after that, each acknowledged image is added.
+ * The ids of every image already in Kafka, for deduplication. {@link #follow} reads the keys of
+ * the image topics to their end before returning (so a restarted ingest recognises earlier
+ * uploads), then keeps following them in the background, so images written by another ingest
+ * instance or a bulk loader count as seen too. Each image this instance publishes is added as
+ * soon as it is acknowledged.
  */
-public final class SeenImages {
+public final class SeenImages implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SeenImages.class);
   private final Set<String> ids = ConcurrentHashMap.newKeySet();
+  private KafkaConsumer<String, byte[]> consumer;
+  private Thread follower;
 
   public boolean contains(String id) {
     return ids.contains(id);
@@ -36,32 +41,66 @@ public final class SeenImages {
     return ids.size();
   }
 
-  /** Reads the keys of {@code topics} from the beginning to their current end. */
-  public static SeenImages loadFrom(ClientSettings clients, List<String> topics) {
+  /** Catches up with {@code topics}, then follows them until closed. */
+  public static SeenImages follow(ClientSettings clients, List<String> topics) {
     SeenImages seen = new SeenImages();
     long started = System.nanoTime();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
+    seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024)),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = topics.stream()
-          .flatMap(t -> consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(t, p.partition())))
-          .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          if (record.key() != null) {
-            seen.add(record.key());
-          }
-        }
-      }
+        new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = topics.stream()
+        .flatMap(t -> seen.consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(t, p.partition())))
+        .toList();
+    seen.consumer.assign(partitions);
+    seen.consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> end = seen.consumer.endOffsets(partitions, Duration.ofSeconds(30));
+    while (partitions.stream().anyMatch(p -> seen.consumer.position(p) < end.get(p))) {
+      seen.poll(Duration.ofMillis(500));
     }
     log.info("dedup index: {} image ids from {} in {} ms", seen.size(), topics,
         (System.nanoTime() - started) / 1_000_000);
+    seen.follower = new Thread(seen::followUntilClosed, "seen-images-follower");
+    seen.follower.setDaemon(true);
+    seen.follower.start();
     return seen;
+  }
+
+  private void poll(Duration timeout) {
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+      if (record.key() != null) {
+        ids.add(record.key());
+      }
+    }
+  }
+
+  private void followUntilClosed() {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        poll(Duration.ofSeconds(1));
+      }
+    } catch (WakeupException closing) {
+      // close() asked us to stop
+    } catch (RuntimeException e) {
+      log.error("dedup index stopped following the image topics; duplicates written by other "
+          + "instances will not be recognised until restart", e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (follower == null) {
+      return;
+    }
+    consumer.wakeup();
+    try {
+      follower.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -36,11 +36,23 @@ public final class KafkaBrokerProcess {
     jvm.stop();
   }
 
+  private boolean acceptsConnections() {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", config.kafkaPort()), 500);
+      return true;
+    } catch (java.io.IOException notYet) {
+      return false;
+    }
+  }
+
   public String bootstrapServers() {
     return "127.0.0.1:" + config.kafkaPort();
   }
 
   private boolean answers() {
+    if (!acceptsConnections()) {
+      return false; // no admin client yet: it would log a warning per attempt
+    }
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 1000,

@@ -1,0 +1,226 @@
+package dev.spindle.ingest.http;
+
+import static dev.spindle.ingest.IngestFixture.postImage;
+import static dev.spindle.ingest.IngestFixture.postJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spindle.ingest.IngestFixture;
+import dev.spindle.ingest.IngestService;
+import dev.spindle.ingest.TestImages;
+import dev.spindle.ingest.TopicReader;
+import dev.spindle.schemas.ImageIds;
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.LabeledImage;
+import dev.spindle.schemas.serde.AvroSerdeConfig;
+import dev.spindle.schemas.serde.SchemaRegistryClient;
+import dev.spindle.stack.LocalStack;
+import dev.spindle.stack.LocalStackExtension;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@Tag("integration")
+@Timeout(180)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LocalStackExtension.class)
+class IngestHttpIntegrationTest {
+  private final ObjectMapper json = new ObjectMapper();
+  private LocalStack stack;
+  private IngestService service;
+  private Topics topics;
+  private int port;
+
+  @BeforeAll
+  void startIngest(LocalStack stack) {
+    this.stack = stack;
+    this.service = new IngestService(IngestFixture.config(stack, Map.of())).start();
+    this.port = service.httpPort();
+    this.topics = IngestFixture.topics(stack);
+  }
+
+  @AfterAll
+  void stopIngest() {
+    service.close();
+  }
+
+  @Test
+  void shouldPublishEveryUploadedImageExactlyOnceAndAnswerWithItsId() throws Exception {
+    List<byte[]> uploads = new ArrayList<>();
+    for (int i = 100; i < 110; i++) {
+      uploads.add(TestImages.png(i));
+      uploads.add(TestImages.jpeg(i));
+    }
+    Set<String> expectedIds = uploads.stream().map(ImageIds::of).collect(Collectors.toSet());
+
+    for (byte[] image : uploads) {
+      HttpResponse<String> response = postImage(port, image, null, "source=camera-7");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+      JsonNode body = json.readTree(response.body());
+      assertThat(body.get("id").asText()).isEqualTo(ImageIds.of(image));
+      assertThat(body.get("duplicate").asBoolean()).isFalse();
+    }
+    for (byte[] image : uploads) {
+      JsonNode again = json.readTree(postImage(port, image, null, "").body());
+      assertThat(again.get("duplicate").asBoolean()).isTrue();
+    }
+
+    List<ConsumerRecord<String, Image>> records = TopicReader.readAll(stack, topics.imagesUnlabeled())
+        .stream().filter(r -> expectedIds.contains(r.key())).toList();
+    assertThat(records).hasSize(uploads.size());
+    assertThat(records).allSatisfy(r -> {
+      assertThat(r.value().getId()).isEqualTo(r.key());
+      assertThat(ImageIds.of(bytes(r.value().getBytes()))).isEqualTo(r.key());
+      assertThat(r.value().getSource()).isEqualTo("camera-7");
+    });
+  }
+
+  @Test
+  void shouldRecogniseAnImageAnotherIngestInstanceAlreadyPublished() throws Exception {
+    byte[] image = TestImages.png(160);
+    try (IngestService other = new IngestService(IngestFixture.config(stack, Map.of(
+        "ingest.join.enabled", "false"))).start()) {
+      assertThat(postImage(other.httpPort(), image, null, "").statusCode()).isEqualTo(202);
+    }
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(json.readTree(postImage(port, image, null, "").body())
+            .get("duplicate").asBoolean()).isTrue());
+    assertThat(TopicReader.readAll(stack, topics.imagesUnlabeled()).stream()
+        .filter(r -> r.key().equals(ImageIds.of(image)))).hasSize(1);
+  }
+
+  @Test
+  void shouldWriteRecordsAReaderDecodesWithTheSchemaFetchedByIdFromTheRegistry() {
+    byte[] image = TestImages.png(120);
+    postImage(port, image, "image/png", "");
+    ConsumerRecord<String, byte[]> raw = TopicReader.readAll(stack,
+            new dev.spindle.schemas.Topic<>(topics.imagesUnlabeled().name(),
+                org.apache.kafka.common.serialization.Serdes.String(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray()))
+        .stream().filter(r -> r.key().equals(ImageIds.of(image))).findFirst().orElseThrow();
+
+    ByteBuffer header = ByteBuffer.wrap(raw.value());
+    assertThat(header.get()).isEqualTo((byte) 0);
+    Schema writer = new SchemaRegistryClient(AvroSerdeConfig.from(
+        Map.of("schema.registry.url", stack.registryUrl()))).schemaById(header.getInt());
+    assertThat(writer.getFullName()).isEqualTo(Image.getClassSchema().getFullName());
+  }
+
+  @Test
+  void shouldSendAnImageUploadedWithALabelToImagesLabeled() {
+    byte[] image = TestImages.png(130);
+
+    HttpResponse<String> response = postImage(port, image, "image/png",
+        "label=ankle-boot&annotator=alice");
+
+    assertThat(response.statusCode()).isEqualTo(202);
+    List<LabeledImage> labeled = TopicReader.readAll(stack, topics.imagesLabeled()).stream()
+        .filter(r -> r.key().equals(ImageIds.of(image))).map(ConsumerRecord::value).toList();
+    assertThat(labeled).hasSize(1);
+    assertThat(labeled.get(0).getLabel()).isEqualTo("Ankle boot");
+    assertThat(labeled.get(0).getAnnotator()).isEqualTo("alice");
+  }
+
+  @Test
+  void shouldJoinALateLabelWithItsImage() {
+    byte[] image = TestImages.png(140);
+    String id = ImageIds.of(image);
+    postImage(port, image, null, "");
+
+    HttpResponse<String> response = postJson(port, "/v1/labels",
+        "{\"imageId\":\"" + id + "\",\"label\":\"Bag\",\"annotator\":\"bob\"}");
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(TopicReader.readAll(stack, topics.imagesLabeled()).stream()
+            .filter(r -> r.key().equals(id)).map(r -> r.value().getLabel()))
+            .containsExactly("Bag"));
+  }
+
+  @Test
+  void shouldHoldALabelThatArrivesBeforeItsImageAndEmitOnceTheImageComes() {
+    byte[] image = TestImages.png(145);
+    String id = ImageIds.of(image);
+    assertThat(postJson(port, "/v1/labels",
+        "{\"imageId\":\"" + id + "\",\"label\":\"Sneaker\"}").statusCode()).isEqualTo(202);
+
+    assertThat(postImage(port, image, null, "").statusCode()).isEqualTo(202);
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(TopicReader.readAll(stack, topics.imagesLabeled()).stream()
+            .filter(r -> r.key().equals(id)).map(r -> r.value().getLabel()))
+            .containsExactly("Sneaker"));
+  }
+
+  @Test
+  void shouldRejectEveryKindOfBadInputWithA4xxAndPublishNothing() throws Exception {
+    Map<String, Long> before = endOffsets();
+    byte[] png = TestImages.png(150);
+    List<HttpResponse<String>> responses = List.of(
+        postImage(port, new byte[0], "image/png", ""),
+        postImage(port, TestImages.truncated(png, 0.5), "image/png", ""),
+        postImage(port, TestImages.truncated(TestImages.jpeg(150), 0.5), "image/jpeg", ""),
+        postImage(port, "not an image".getBytes(), "text/plain", ""),
+        postImage(port, png, "image/jpeg", ""),
+        postImage(port, TestImages.pngClaiming(50_000, 50_000), "image/png", ""),
+        postImage(port, new byte[10 * 1024 * 1024 + 1], "image/png", ""),
+        postImage(port, png, "image/png", "label=giraffe"),
+        postJson(port, "/v1/labels", "{\"imageId\":\"" + ImageIds.of(png) + "\",\"label\":\"giraffe\"}"),
+        postJson(port, "/v1/labels", "{\"imageId\":\"abc\",\"label\":\"Bag\"}"),
+        postJson(port, "/v1/labels", "not json"));
+
+    assertThat(responses).allSatisfy(r -> {
+      assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
+      JsonNode body = json.readTree(r.body());
+      assertThat(body.get("error").asText()).isNotBlank();
+      assertThat(body.get("message").asText()).isNotBlank();
+    });
+    assertThat(responses.stream().map(r -> r.statusCode()).toList())
+        .containsExactly(400, 400, 400, 415, 415, 413, 413, 400, 400, 400, 400);
+    assertThat(endOffsets()).isEqualTo(before);
+  }
+
+  @Test
+  void shouldReportHealthAndPrometheusMetrics() {
+    postImage(port, new byte[0], "image/png", "");
+
+    HttpResponse<String> health = IngestFixture.get(port, "/healthz");
+    HttpResponse<String> metrics = IngestFixture.get(port, "/metrics");
+
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"kafka\":\"UP\"").contains("\"registry\":\"UP\"");
+    assertThat(metrics.body()).contains("spindle_ingest_rejected_total{reason=\"empty_body\"}")
+        .contains("spindle_ingest_publish_latency_seconds_bucket");
+  }
+
+  private Map<String, Long> endOffsets() {
+    return Map.of(
+        "unlabeled", TopicReader.endOffsetSum(stack, topics.imagesUnlabeled().name()),
+        "labeled", TopicReader.endOffsetSum(stack, topics.imagesLabeled().name()),
+        "labels", TopicReader.endOffsetSum(stack, topics.labels().name()));
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.spindle.launcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.spindle.ingest.IngestConfig;
+import dev.spindle.ingest.IngestService;
+import dev.spindle.ingest.loader.IdxFile;
+import dev.spindle.ingest.loader.IdxSource;
+import dev.spindle.ingest.validation.LabelNames;
+import dev.spindle.schemas.config.Settings;
+import dev.spindle.stack.LocalStack;
+import dev.spindle.stack.StackConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The main job, as far as Spindle goes today: a fresh local stack (real broker and registry),
+ * ingest-service, Fashion-MNIST streamed in with a few labels per class, late labels from a
+ * simulated annotator joined onto their images, and a summary with the numbers. Training and
+ * serving join this run when trainer-service and serving-service exist.
+ */
+@Command(name = "spindle demo", mixinStandardHelpOptions = true,
+    description = "Runs Spindle end to end on a fresh local stack and prints a summary.")
+public final class Demo implements Callable<Integer> {
+  private static final String FMNIST = "/usr/share/datasets/fashion-mnist/";
+
+  @Option(names = "--labeled-per-class", defaultValue = "4",
+      description = "Images per class that arrive labeled (default ${DEFAULT-VALUE}).")
+  int labeledPerClass;
+
+  @Option(names = "--late-labels-per-class", defaultValue = "4",
+      description = "Labels per class an annotator sends later (default ${DEFAULT-VALUE}).")
+  int lateLabelsPerClass;
+
+  @Option(names = "--limit", defaultValue = "60000",
+      description = "Training images to stream in (default ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--out", defaultValue = "results", description = "Where the summary goes.")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    Path workDir = Files.createTempDirectory("spindle-demo");
+    Console.step("starting the local stack (KRaft broker + Apicurio registry) in " + workDir);
+    try (LocalStack stack = LocalStack.start(StackConfig.ephemeral(workDir))) {
+      Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
+      IngestConfig config = IngestConfig.from(Settings.of(Map.of(
+          "kafka.bootstrap.servers", stack.bootstrapServers(),
+          "schema.registry.url", stack.registryUrl(),
+          "ingest.http.host", "127.0.0.1", "ingest.http.port", "0",
+          "ingest.state.dir", workDir.resolve("ingest-state").toString())));
+      try (IngestService ingest = new IngestService(config).start()) {
+        Console.step("ingest-service on http://127.0.0.1:" + ingest.httpPort());
+        DemoRun run = new DemoRun(stack, config, ingest.httpPort());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.putAll(run.streamImages(IdxSource.items(Path.of(FMNIST + "train-images-idx3-ubyte.gz"),
+            Path.of(FMNIST + "train-labels-idx1-ubyte.gz"), LabelNames.FASHION_MNIST,
+            labeledPerClass, 0, limit)));
+        summary.putAll(run.sendLateLabels(IdxFile.read(Path.of(FMNIST + "train-images-idx3-ubyte.gz")),
+            IdxFile.read(Path.of(FMNIST + "train-labels-idx1-ubyte.gz")), labeledPerClass,
+            lateLabelsPerClass, Duration.ofSeconds(60)));
+        summary.putAll(run.checkDedupAndValidation());
+        summary.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+        Files.createDirectories(out);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValue(out.resolve("demo-summary.json").toFile(), summary);
+        Console.summary(summary, out.resolve("demo-summary.json"));
+      }
+    }
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Demo()).execute(args));
+  }
+}
