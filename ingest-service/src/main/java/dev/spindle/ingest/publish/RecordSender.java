@@ -3,6 +3,7 @@ package dev.spindle.ingest.publish;
 import dev.spindle.schemas.Topic;
 import dev.spindle.schemas.config.ClientSettings;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,18 +31,25 @@ public final class RecordSender implements AutoCloseable {
         new StringSerializer(), new ByteArraySerializer()));
   }
 
-  /** The producer settings ingest uses; the benchmark's bare producer uses the same. */
+  /**
+   * The producer settings ingest uses (the benchmark's bare producer uses the same): tuning
+   * defaults, then any {@code kafka.*} pass-through settings, then what the guarantees need
+   * (acks=all, idempotence) and the bounds that make a dead broker a quick 503.
+   */
   public static Map<String, Object> producerConfig(ClientSettings clients, Duration timeout) {
     long timeoutMs = timeout.toMillis();
-    return clients.kafkaWith(Map.of(
+    Map<String, Object> config = new HashMap<>(Map.of(
+        ProducerConfig.LINGER_MS_CONFIG, 1,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+        ProducerConfig.CLIENT_ID_CONFIG, "spindle-ingest"));
+    config.putAll(clients.kafka());
+    config.putAll(Map.of(
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs,
         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (3 * timeoutMs + 5),
-        ProducerConfig.CLIENT_ID_CONFIG, "spindle-ingest"));
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (3 * timeoutMs + 5)));
+    return config;
   }
 
   /** Serializes and sends; the future completes when the broker acknowledged the record. */

@@ -15,8 +15,9 @@ import javax.imageio.stream.ImageInputStream;
  * Decides whether bytes are an image Spindle accepts: non-empty, within the byte limit, PNG or
  * JPEG by their magic bytes (and by the declared content type, when one is given), within the
  * pixel limit according to the header (read before any decoding, so a decompression bomb is
- * refused cheaply), and fully decodable (a truncated file fails, including JPEGs, which
- * ImageIO would otherwise decode partially with only a warning).
+ * refused cheaply), and fully decodable: a PNG by {@link PngCheck} (chunk CRCs, the image data
+ * inflated to exactly its declared size), a JPEG by decoding it, where a truncated file fails
+ * even though ImageIO would decode it partially with only a warning.
  */
 public final class ImageValidator {
   public static final String PNG = "image/png";
@@ -51,7 +52,8 @@ public final class ImageValidator {
             + " does not match the body, which is " + mediaType);
       }
     });
-    return decode(bytes, mediaType);
+    return mediaType.equals(PNG) ? PngCheck.check(bytes, limits.maxPixels())
+        : decode(bytes, mediaType);
   }
 
   /** Rejection for a body over the byte limit. */

@@ -35,6 +35,28 @@ class ImageValidatorTest {
   }
 
   @Test
+  void shouldAcceptPngsOfEveryColourTypeImageIoWrites() throws Exception {
+    for (int type : new int[] {java.awt.image.BufferedImage.TYPE_INT_ARGB,
+        java.awt.image.BufferedImage.TYPE_INT_RGB, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED,
+        java.awt.image.BufferedImage.TYPE_USHORT_GRAY, java.awt.image.BufferedImage.TYPE_BYTE_BINARY}) {
+      java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(57, 31, type);
+      image.getGraphics().drawImage(TestImages.picture(7), 0, 0, null);
+      java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+      javax.imageio.ImageIO.write(image, "png", png);
+
+      assertThat(validator.validate(png.toByteArray(), Optional.empty()).width()).isEqualTo(57);
+    }
+  }
+
+  @Test
+  void shouldRejectAPngWhoseImageDataWasDamaged() {
+    byte[] png = TestImages.png(8);
+    png[png.length - 20] ^= 0x5A;
+
+    assertRejected(png, Optional.empty(), Rejection.UNDECODABLE);
+  }
+
+  @Test
   void shouldRejectAnEmptyBody() {
     assertRejected(new byte[0], Optional.empty(), Rejection.EMPTY_BODY);
   }

@@ -4,8 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
   static final String COMPATIBILITY = "BACKWARD";
 
-  private final Set<String> configuredSubjects = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
+  private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
   private SchemaRegistryClient registry;
   private AvroSerdeConfig config;
   private boolean isKey;
@@ -49,7 +50,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
       out.write(WireFormat.MAGIC);
       out.write(ByteBuffer.allocate(4).putInt(id).array());
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      new SpecificDatumWriter<T>(record.getSchema(), SpecificData.getForSchema(record.getSchema()))
+      writers.computeIfAbsent(record.getSchema(),
+              schema -> new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema)))
           .write(record, encoder);
       encoder.flush();
       return out.toByteArray();
@@ -59,13 +61,14 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     }
   }
 
+  /** The schema's id under {@code subject}: asked of the registry once per subject. */
   private int schemaId(String subject, T record) {
-    if (!config.autoRegister()) {
-      return registry.lookup(subject, record.getSchema());
-    }
-    if (configuredSubjects.add(subject)) {
-      registry.setCompatibility(subject, COMPATIBILITY);
-    }
-    return registry.register(subject, record.getSchema());
+    return idsBySubject.computeIfAbsent(subject, s -> {
+      if (!config.autoRegister()) {
+        return registry.lookup(s, record.getSchema());
+      }
+      registry.setCompatibility(s, COMPATIBILITY);
+      return registry.register(s, record.getSchema());
+    });
   }
 }
