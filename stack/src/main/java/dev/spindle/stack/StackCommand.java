@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 
 /** {@code spindle-stack}: runs the local broker and registry until Ctrl-C. */
 @Command(name = "spindle-stack", mixinStandardHelpOptions = true,
-    description = {
-        "Starts a real single-node KRaft Kafka broker and a real Apicurio schema registry on",
-        "127.0.0.1, prints their addresses, and runs until Ctrl-C. Data persists in --data-dir."})
+    description = "Starts a real single-node KRaft Kafka broker and a real Apicurio schema "
+        + "registry on 127.0.0.1, prints their addresses, and runs until Ctrl-C. Data persists "
+        + "in --data-dir.")
 public final class StackCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", defaultValue = "${env:SPINDLE_STACK_DIR:-.spindle/stack}",

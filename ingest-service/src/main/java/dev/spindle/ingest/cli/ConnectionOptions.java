@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** Options every ingest command shares: where the config file, broker and registry are. */
 final class ConnectionOptions {
   @Option(names = {"-c", "--config"}, description = "Properties file with settings "
-      + "(also \\$SPINDLE_CONFIG). Environment variables SPINDLE_* override it.")
+      + "(or the SPINDLE_CONFIG variable). SPINDLE_* variables override it.")
   Path configFile;
 
   @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers "

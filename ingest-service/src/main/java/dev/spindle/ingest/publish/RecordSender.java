@@ -39,7 +39,7 @@ public final class RecordSender implements AutoCloseable {
   public static Map<String, Object> producerConfig(ClientSettings clients, Duration timeout) {
     long timeoutMs = timeout.toMillis();
     Map<String, Object> config = new HashMap<>(Map.of(
-        ProducerConfig.LINGER_MS_CONFIG, 1,
+        ProducerConfig.LINGER_MS_CONFIG, 0,
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.CLIENT_ID_CONFIG, "spindle-ingest"));
     config.putAll(clients.kafka());
