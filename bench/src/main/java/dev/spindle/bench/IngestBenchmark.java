@@ -4,6 +4,7 @@ import dev.spindle.ingest.IngestConfig;
 import dev.spindle.ingest.IngestPipeline;
 import dev.spindle.ingest.IngestService;
 import dev.spindle.ingest.loader.BulkLoader;
+import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
 import dev.spindle.ingest.loader.LoadItem;
 import dev.spindle.ingest.loader.LoadSummary;
@@ -34,13 +35,11 @@ import picocli.CommandLine.Option;
     description = "Measures ingest images/s against a bare-producer ceiling on a fresh local "
         + "stack and writes results/ingest-benchmark.{md,json}.")
 public final class IngestBenchmark implements Callable<Integer> {
-  private static final String FMNIST = "/usr/share/datasets/fashion-mnist/";
-
-  @Option(names = "--images", defaultValue = FMNIST + "train-images-idx3-ubyte.gz",
+  @Option(names = "--images", defaultValue = FashionMnist.TRAIN_IMAGES,
       description = "Images for the ceiling and the bulk loader (default: ${DEFAULT-VALUE}).")
   Path bulkImages;
 
-  @Option(names = "--http-images", defaultValue = FMNIST + "t10k-images-idx3-ubyte.gz",
+  @Option(names = "--http-images", defaultValue = FashionMnist.TEST_IMAGES,
       description = "Images for the HTTP run (default: ${DEFAULT-VALUE}).")
   Path httpImages;
 

@@ -1,5 +1,6 @@
 package dev.spindle.ingest;
 
+import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -20,9 +21,9 @@ import javax.imageio.ImageIO;
  */
 public final class TestImages {
   public static final Path TRAIN_IMAGES =
-      Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+      Path.of(FashionMnist.TRAIN_IMAGES);
   public static final Path TRAIN_LABELS =
-      Path.of("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz");
+      Path.of(FashionMnist.TRAIN_LABELS);
   private static IdxFile images;
 
   private TestImages() {

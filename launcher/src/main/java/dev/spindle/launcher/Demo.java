@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.spindle.ingest.IngestConfig;
 import dev.spindle.ingest.IngestService;
+import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
 import dev.spindle.ingest.loader.IdxSource;
 import dev.spindle.ingest.validation.LabelNames;
@@ -29,8 +30,6 @@ import picocli.CommandLine.Option;
 @Command(name = "spindle demo", mixinStandardHelpOptions = true,
     description = "Runs Spindle end to end on a fresh local stack and prints a summary.")
 public final class Demo implements Callable<Integer> {
-  private static final String FMNIST = "/usr/share/datasets/fashion-mnist/";
-
   @Option(names = "--labeled-per-class", defaultValue = "4",
       description = "Images per class that arrive labeled (default ${DEFAULT-VALUE}).")
   int labeledPerClass;
@@ -62,11 +61,11 @@ public final class Demo implements Callable<Integer> {
         Console.step("ingest-service on http://127.0.0.1:" + ingest.httpPort());
         DemoRun run = new DemoRun(stack, config, ingest.httpPort());
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.putAll(run.streamImages(IdxSource.items(Path.of(FMNIST + "train-images-idx3-ubyte.gz"),
-            Path.of(FMNIST + "train-labels-idx1-ubyte.gz"), LabelNames.FASHION_MNIST,
+        summary.putAll(run.streamImages(IdxSource.items(Path.of(FashionMnist.TRAIN_IMAGES),
+            Path.of(FashionMnist.TRAIN_LABELS), LabelNames.FASHION_MNIST,
             labeledPerClass, 0, limit)));
-        summary.putAll(run.sendLateLabels(IdxFile.read(Path.of(FMNIST + "train-images-idx3-ubyte.gz")),
-            IdxFile.read(Path.of(FMNIST + "train-labels-idx1-ubyte.gz")), labeledPerClass,
+        summary.putAll(run.sendLateLabels(IdxFile.read(Path.of(FashionMnist.TRAIN_IMAGES)),
+            IdxFile.read(Path.of(FashionMnist.TRAIN_LABELS)), labeledPerClass,
             lateLabelsPerClass, Duration.ofSeconds(60)));
         summary.putAll(run.checkDedupAndValidation());
         summary.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);

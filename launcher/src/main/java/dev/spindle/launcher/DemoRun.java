@@ -3,6 +3,7 @@ package dev.spindle.launcher;
 import dev.spindle.ingest.IngestConfig;
 import dev.spindle.ingest.IngestPipeline;
 import dev.spindle.ingest.loader.BulkLoader;
+import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
 import dev.spindle.ingest.loader.LoadItem;
 import dev.spindle.ingest.loader.LoadSummary;
@@ -93,8 +94,7 @@ final class DemoRun {
 
   /** Uploads a few bad files and a repeat, to show what clients get back. */
   Map<String, Object> checkDedupAndValidation() throws Exception {
-    byte[] repeat = PngEncoder.fromIdx(IdxFile.read(java.nio.file.Path.of(
-        "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")), 0);
+    byte[] repeat = PngEncoder.fromIdx(IdxFile.read(java.nio.file.Path.of(FashionMnist.TRAIN_IMAGES)), 0);
     HttpResponse<String> duplicate = post(repeat, "image/png");
     HttpResponse<String> truncated = post(java.util.Arrays.copyOf(repeat, repeat.length / 2), "image/png");
     HttpResponse<String> notAnImage = post("hello".getBytes(), "text/plain");

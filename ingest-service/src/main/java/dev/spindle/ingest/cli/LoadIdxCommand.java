@@ -1,5 +1,6 @@
 package dev.spindle.ingest.cli;
 
+import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxSource;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,16 +14,14 @@ import picocli.CommandLine.Option;
         + "an upload (validated, deduplicated, acknowledged). Chosen images carry their label.",
         "Example: load-idx --labeled-per-class 4"})
 final class LoadIdxCommand implements Callable<Integer> {
-  static final String FMNIST = "/usr/share/datasets/fashion-mnist/";
-
   @Mixin
   ConnectionOptions connection;
 
-  @Option(names = "--images", defaultValue = FMNIST + "train-images-idx3-ubyte.gz",
+  @Option(names = "--images", defaultValue = FashionMnist.TRAIN_IMAGES,
       description = "IDX image file (default: ${DEFAULT-VALUE}).")
   Path images;
 
-  @Option(names = "--labels", defaultValue = FMNIST + "train-labels-idx1-ubyte.gz",
+  @Option(names = "--labels", defaultValue = FashionMnist.TRAIN_LABELS,
       description = "IDX label file (default: ${DEFAULT-VALUE}).")
   Path labels;
 
