@@ -1,0 +1,130 @@
+package dev.spindle.model.artifact;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.spindle.model.runtime.Dl4jRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * The model store: a directory (a shared volume in docker-compose). An artifact is the
+ * directory {@code <root>/<model name>/v<version>/} holding {@value #NETWORK_FILE} (DL4J
+ * {@code ModelSerializer} zip, without updater state) and {@value #MANIFEST_FILE}. It is
+ * written into a temporary sibling and renamed into place, so readers never see half an
+ * artifact. The checksum covers the network file and is in the manifest and in the event;
+ * {@link #load} verifies it before DL4J reads a byte.
+ */
+public final class ModelStore {
+  public static final String NETWORK_FILE = "network.zip";
+  public static final String MANIFEST_FILE = "manifest.json";
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .build();
+
+  private final Path root;
+
+  public ModelStore(Path root) {
+    this.root = root.toAbsolutePath();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Writes {@code network} with {@code manifest} (its sha256 is filled in here). */
+  public StoredModel write(MultiLayerNetwork network, ModelManifest manifest) throws IOException {
+    Path modelDir = root.resolve(manifest.modelName());
+    Files.createDirectories(modelDir);
+    Path target = modelDir.resolve("v" + manifest.version());
+    if (Files.exists(target)) {
+      throw new IOException("artifact " + target + " already exists; versions are never reused");
+    }
+    Path temp = modelDir.resolve(".v" + manifest.version() + "-" + UUID.randomUUID() + ".tmp");
+    Files.createDirectories(temp);
+    try {
+      Path networkFile = temp.resolve(NETWORK_FILE);
+      ModelSerializer.writeModel(network, networkFile.toFile(), false);
+      ModelManifest complete = manifest.withSha256(Checksums.sha256(networkFile));
+      JSON.writeValue(temp.resolve(MANIFEST_FILE).toFile(), complete);
+      move(temp, target);
+      return new StoredModel(target.toUri(), complete.sha256(), complete);
+    } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  /**
+   * Loads the artifact at {@code uri} after checking that its network file has SHA-256
+   * {@code expectedSha256} (from the event) and that the manifest agrees.
+   */
+  public static LoadedModel load(URI uri, String expectedSha256) throws ArtifactIntegrityException {
+    Path dir = Path.of(uri);
+    Path networkFile = dir.resolve(NETWORK_FILE);
+    Path manifestFile = dir.resolve(MANIFEST_FILE);
+    if (!Files.isRegularFile(networkFile) || !Files.isRegularFile(manifestFile)) {
+      throw new ArtifactIntegrityException("artifact " + uri + " is missing "
+          + (Files.isRegularFile(networkFile) ? MANIFEST_FILE : NETWORK_FILE));
+    }
+    try {
+      String actual = Checksums.sha256(networkFile);
+      if (!actual.equalsIgnoreCase(expectedSha256)) {
+        throw new ArtifactIntegrityException("artifact " + uri + " has sha256 " + actual
+            + ", expected " + expectedSha256 + ": corrupt or replaced");
+      }
+      ModelManifest manifest = readManifest(dir);
+      if (!actual.equalsIgnoreCase(manifest.sha256())) {
+        throw new ArtifactIntegrityException("artifact " + uri + " manifest names sha256 "
+            + manifest.sha256() + " but the network file has " + actual);
+      }
+      Dl4jRuntime.init();
+      MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(networkFile.toFile());
+      return new LoadedModel(network, manifest);
+    } catch (IOException | RuntimeException e) {
+      throw new ArtifactIntegrityException("artifact " + uri + " could not be loaded: " + e, e);
+    }
+  }
+
+  /** Reads the manifest of the artifact in {@code dir}. */
+  public static ModelManifest readManifest(Path dir) throws IOException {
+    return JSON.readValue(dir.resolve(MANIFEST_FILE).toFile(), ModelManifest.class);
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the model store " + to.getParent()
+          + " does not support atomic renames; use a local or POSIX shared file system", e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      // a leftover temp directory is harmless: readers only look at v<version>
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.spindle.model.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where Spindle sets up DL4J 1.0.0-M2.1 for speed. Two defects of M2.1 cost
+ * about 7x on conv training and 4x in memory; both are fixed here:
+ *
+ * <ol>
+ *   <li>Only the {@code nd4j-native} jars with classifier {@code linux-x86_64-onednn} carry
+ *       oneDNN. That is a build choice (the parent pom's {@code nd4j.classifier}).
+ *   <li>DL4J's layer helpers (oneDNN convolution, pooling, BatchNorm) are off unless the
+ *       system property {@value #HELPERS_DISABLE} is {@code false}, and when on, they look up
+ *       {@code org.nd4j.nativeblas.Nd4jCpu$Environment}, which M2.1 no longer ships, and
+ *       silently decline. {@link #init()} sets the property (unless the user set it) and the
+ *       shim {@link org.nd4j.nativeblas.Nd4jCpu} answers the lookup.
+ * </ol>
+ *
+ * {@link #activeHelpers(MultiLayerNetwork)} tells whether it worked; a test fails if not.
+ */
+public final class Dl4jRuntime {
+  /** DL4J's switch for the layer helpers ("true" = helpers off, M2.1's default). */
+  public static final String HELPERS_DISABLE = "org.eclipse.deeplearning4j.helpers.disable";
+
+  private static final Logger log = LoggerFactory.getLogger(Dl4jRuntime.class);
+  private static volatile boolean initialised;
+
+  private Dl4jRuntime() {}
+
+  /** Idempotent; call before building or loading a network (the model library does). */
+  public static synchronized void init() {
+    if (initialised) {
+      return;
+    }
+    if (System.getProperty(HELPERS_DISABLE) == null) {
+      System.setProperty(HELPERS_DISABLE, "false");
+    }
+    Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+    initialised = true;
+    log.info("ND4J backend {} ({} threads), layer helpers {}", backend(),
+        Nd4j.getEnvironment().maxMasterThreads(),
+        Boolean.getBoolean(HELPERS_DISABLE) ? "disabled by " + HELPERS_DISABLE : "enabled");
+  }
+
+  /** The ND4J backend in use: "CPU" or "CUDA". */
+  public static String backend() {
+    return String.valueOf(
+        Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+  }
+
+  /**
+   * The conv and BatchNorm layers of {@code net} that run without a helper. Helpers are created
+   * lazily, so call this after at least one forward pass. Empty means every helper is active.
+   */
+  public static List<String> layersWithoutHelper(MultiLayerNetwork net) {
+    List<String> missing = new ArrayList<>();
+    for (Layer layer : net.getLayers()) {
+      boolean wantsHelper =
+          layer instanceof ConvolutionLayer || layer instanceof BatchNormalization;
+      if (wantsHelper && layer.getHelper() == null) {
+        missing.add(layer.conf().getLayer().getLayerName());
+      }
+    }
+    return missing;
+  }
+
+  /** How many layers of {@code net} run on a helper (oneDNN on CPU, cuDNN on CUDA). */
+  public static int activeHelpers(MultiLayerNetwork net) {
+    int active = 0;
+    for (Layer layer : net.getLayers()) {
+      if (layer.getHelper() != null) {
+        active++;
+      }
+    }
+    return active;
+  }
+}

@@ -1,0 +1,89 @@
+package dev.spindle.model.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spindle.model.InputShape;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ModelStoreTest {
+  @TempDir Path dir;
+
+  private final NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 2);
+
+  @Test
+  void shouldLoadWhatItWroteWithTheSameOutputsAndManifest() throws Exception {
+    MultiLayerNetwork net = Networks.classifier(spec, 3, 1e-3, 1);
+    StoredModel stored = new ModelStore(dir).write(net, manifest(1));
+
+    LoadedModel loaded = ModelStore.load(stored.uri(), stored.sha256());
+    INDArray input = Nd4j.rand(4, 1, 28, 28);
+    assertThat(loaded.network().output(input).equalsWithEps(net.output(input), 1e-6)).isTrue();
+    assertThat(loaded.manifest().classNames()).containsExactly("a", "b", "c");
+    assertThat(loaded.manifest().sha256()).isEqualTo(stored.sha256());
+    assertThat(loaded.inputShape()).isEqualTo(InputShape.FASHION_MNIST);
+    try (var files = Files.list(dir.resolve("test-model"))) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("v1");
+    }
+  }
+
+  @Test
+  void shouldRefuseAnArtifactWhoseBytesDoNotMatchTheChecksum() throws Exception {
+    StoredModel stored =
+        new ModelStore(dir).write(Networks.classifier(spec, 3, 1e-3, 1), manifest(2));
+    Path network = Path.of(stored.uri()).resolve(ModelStore.NETWORK_FILE);
+    flipOneByte(network);
+
+    assertThatThrownBy(() -> ModelStore.load(stored.uri(), stored.sha256()))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("expected " + stored.sha256());
+  }
+
+  @Test
+  void shouldRefuseAMissingArtifactAndAWrongExpectedChecksum() throws Exception {
+    StoredModel stored =
+        new ModelStore(dir).write(Networks.classifier(spec, 3, 1e-3, 1), manifest(3));
+    assertThatThrownBy(() -> ModelStore.load(stored.uri(), "00".repeat(32)))
+        .isInstanceOf(ArtifactIntegrityException.class);
+    assertThatThrownBy(() -> ModelStore.load(dir.resolve("nope").toUri(), stored.sha256()))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("missing");
+  }
+
+  @Test
+  void shouldNeverOverwriteAVersion() throws Exception {
+    ModelStore store = new ModelStore(dir);
+    store.write(Networks.classifier(spec, 3, 1e-3, 1), manifest(4));
+    assertThatThrownBy(() -> store.write(Networks.classifier(spec, 3, 1e-3, 1), manifest(4)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("already exists");
+  }
+
+  private static ModelManifest manifest(long version) {
+    return new ModelManifest("test-model", version, 7, "1x28x28", List.of("a", "b", "c"), 2,
+        30, Map.of("accuracy", 0.5), new int[3][3], Instant.now(), null);
+  }
+
+  private static void flipOneByte(Path file) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      long at = raf.length() / 2;
+      raf.seek(at);
+      int b = raf.read();
+      raf.seek(at);
+      raf.write(b ^ 0xFF);
+    }
+  }
+}
