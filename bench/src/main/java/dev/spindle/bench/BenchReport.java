@@ -10,11 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Writes a benchmark's results as {@code NAME.json} and {@code NAME.md} under a directory. */
-final class BenchReport {
+public final class BenchReport {
   private BenchReport() {
   }
 
-  static void write(Path dir, String name, Map<String, Object> results, String markdown)
+  public static void write(Path dir, String name, Map<String, Object> results, String markdown)
       throws IOException {
     Files.createDirectories(dir);
     Map<String, Object> json = new LinkedHashMap<>();

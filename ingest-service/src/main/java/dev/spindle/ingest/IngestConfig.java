@@ -55,9 +55,7 @@ public record IngestConfig(
         s.getInt("ingest.retry.after.seconds", 5),
         Arrays.stream(s.get("ingest.auth.tokens", "").split(","))
             .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toUnmodifiableSet()),
-        new LabelNames(s.find("labels.classes")
-            .map(v -> Arrays.stream(v.split(",")).map(String::trim).toList())
-            .orElse(LabelNames.FASHION_MNIST)),
+        new LabelNames(dev.spindle.schemas.ClassNames.from(s)),
         s.getInt("topics.partitions", 3),
         (short) s.getInt("topics.replication.factor", 1),
         s.getBoolean("ingest.join.enabled", true),

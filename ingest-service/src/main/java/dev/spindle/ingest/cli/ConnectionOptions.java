@@ -23,21 +23,10 @@ final class ConnectionOptions {
       + "default http://127.0.0.1:8081/apis/ccompat/v7, the local stack).")
   String registryUrl;
 
-  static final String LOCAL_BOOTSTRAP = "127.0.0.1:9092";
-  static final String LOCAL_REGISTRY = "http://127.0.0.1:8081/apis/ccompat/v7";
-
   IngestConfig config(Map<String, String> extra) {
-    Settings settings = Settings.of(Map.of(
-            ClientSettings.BOOTSTRAP_KEY, LOCAL_BOOTSTRAP,
-            ClientSettings.REGISTRY_KEY, LOCAL_REGISTRY))
-        .with(Settings.load(Optional.ofNullable(configFile), System.getenv()).asMap());
     Map<String, String> overrides = new HashMap<>(extra);
-    if (bootstrapServers != null) {
-      overrides.put(ClientSettings.BOOTSTRAP_KEY, bootstrapServers);
-    }
-    if (registryUrl != null) {
-      overrides.put(ClientSettings.REGISTRY_KEY, registryUrl);
-    }
-    return IngestConfig.from(settings.with(overrides));
+    overrides.put(ClientSettings.BOOTSTRAP_KEY, bootstrapServers);
+    overrides.put(ClientSettings.REGISTRY_KEY, registryUrl);
+    return IngestConfig.from(Settings.forCommandLine(Optional.ofNullable(configFile), overrides));
   }
 }

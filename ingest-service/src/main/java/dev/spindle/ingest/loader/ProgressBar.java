@@ -6,7 +6,7 @@ import java.io.PrintStream;
  * A progress line on the terminal (redrawn in place), or a plain line every few seconds when
  * output is not a terminal (CI logs).
  */
-final class ProgressBar {
+public final class ProgressBar {
   private static final long TTY_EVERY_NANOS = 200_000_000L;
   private static final long LOG_EVERY_NANOS = 5_000_000_000L;
   private static final int WIDTH = 30;
@@ -17,13 +17,13 @@ final class ProgressBar {
   private final long started = System.nanoTime();
   private long lastDrawn;
 
-  ProgressBar(PrintStream out, long total) {
+  public ProgressBar(PrintStream out, long total) {
     this.out = out;
     this.total = total;
     this.tty = System.console() != null;
   }
 
-  void update(long done, String detail) {
+  public void update(long done, String detail) {
     long now = System.nanoTime();
     if (now - lastDrawn < (tty ? TTY_EVERY_NANOS : LOG_EVERY_NANOS)) {
       return;
@@ -32,7 +32,7 @@ final class ProgressBar {
     draw(done, detail);
   }
 
-  void finish(long done, String detail) {
+  public void finish(long done, String detail) {
     draw(done, detail);
     if (tty) {
       out.println();

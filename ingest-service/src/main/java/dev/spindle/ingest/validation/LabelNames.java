@@ -13,8 +13,7 @@ import java.util.Optional;
  */
 public final class LabelNames {
   /** Fashion-MNIST's classes, in label-index order. */
-  public static final List<String> FASHION_MNIST = List.of("T-shirt/top", "Trouser", "Pullover",
-      "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+  public static final List<String> FASHION_MNIST = dev.spindle.schemas.ClassNames.FASHION_MNIST;
 
   private final List<String> names;
   private final Map<String, String> byNormalised = new LinkedHashMap<>();

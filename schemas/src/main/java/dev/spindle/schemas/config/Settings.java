@@ -47,6 +47,28 @@ public final class Settings {
     return new Settings(merged);
   }
 
+  /** The local stack's addresses, the defaults of every command line. */
+  public static final String LOCAL_BOOTSTRAP = "127.0.0.1:9092";
+  public static final String LOCAL_REGISTRY = "http://127.0.0.1:8081/apis/ccompat/v7";
+
+  /**
+   * What a command line runs with: the local stack's addresses, then the config file and
+   * {@code SPINDLE_*} variables, then {@code overrides} (command-line options; null values are
+   * ignored).
+   */
+  public static Settings forCommandLine(Optional<Path> file, Map<String, String> overrides) {
+    Map<String, String> merged = new HashMap<>(Map.of(
+        ClientSettings.BOOTSTRAP_KEY, LOCAL_BOOTSTRAP,
+        ClientSettings.REGISTRY_KEY, LOCAL_REGISTRY));
+    merged.putAll(load(file, System.getenv()).asMap());
+    overrides.forEach((key, value) -> {
+      if (value != null) {
+        merged.put(key, value);
+      }
+    });
+    return new Settings(merged);
+  }
+
   /** Settings from explicit values only (tests, embedded use). */
   public static Settings of(Map<String, String> values) {
     return new Settings(values);

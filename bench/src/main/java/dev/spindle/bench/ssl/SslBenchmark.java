@@ -1,0 +1,246 @@
+package dev.spindle.bench.ssl;
+
+import dev.spindle.bench.BenchReport;
+import dev.spindle.ingest.loader.ProgressBar;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.trainer.learn.Evaluation;
+import dev.spindle.trainer.learn.Examples;
+import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.learn.TransferRecipe;
+import dev.spindle.trainer.learn.TransferResult;
+import dev.spindle.trainer.learn.TransferTrainer;
+import java.awt.Color;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Protocol FMNIST-SSL-v1, offline: rotation pretraining on all 60k training images, then for
+ * each K two-stage transfer (semi-supervised) and the same network from scratch (supervised)
+ * on the first K images per class; test accuracy on the 10k test set. Writes
+ * results/ssl-benchmark.{md,json,png}.
+ */
+@Command(name = "ssl-benchmark", mixinStandardHelpOptions = true,
+    description = "Runs protocol FMNIST-SSL-v1 (semi-supervised vs supervised test accuracy "
+        + "per labels-per-class K) and writes results/ssl-benchmark.{md,json,png}.")
+public final class SslBenchmark implements Callable<Integer> {
+  @Option(names = "--k", split = ",", defaultValue = "4,8,16,32,64,128",
+      description = "Labels per class (default: ${DEFAULT-VALUE}).")
+  int[] ks;
+
+  @Option(names = "--seeds", defaultValue = "3",
+      description = "Transfer/baseline seeds for K <= 32 (default: ${DEFAULT-VALUE}).")
+  int seeds;
+
+  @Option(names = "--large-k-seeds", defaultValue = "1",
+      description = "Seeds for K > 32 (default: ${DEFAULT-VALUE}).")
+  int largeKSeeds;
+
+  @Option(names = "--pre-epochs", defaultValue = "3",
+      description = "Rotation pretraining epochs over the 60k images (default: ${DEFAULT-VALUE}).")
+  double preEpochs;
+
+  @Option(names = "--cut", defaultValue = "4",
+      description = "Backbone block that feeds the classifier head, 1-4 (default: ${DEFAULT-VALUE}).")
+  int cut;
+
+  @Option(names = "--backbone", description = "Load the rotation network from this file "
+      + "instead of pretraining (written by --save-backbone).")
+  Path backboneIn;
+
+  @Option(names = "--save-backbone", description = "Save the pretrained rotation network here.")
+  Path backboneOut;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Pretraining seed.")
+  long seed;
+
+  @Option(names = "--out", defaultValue = "results", description = "Results directory.")
+  Path out;
+
+  @Option(names = "--name", defaultValue = "ssl-benchmark", description = "Results file name.")
+  String name;
+
+  private double[][] semi;
+  private double[][] sup;
+  private double[][] stage1;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SslBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Dl4jRuntime.init();
+    long started = System.nanoTime();
+    FmnistData data = FmnistData.load();
+    NetworkSpec spec = NetworkSpec.forInput(FmnistData.SHAPE, cut);
+    NetworkSpec full = spec.withCut(spec.blocks());
+    System.out.printf("FMNIST-SSL-v1: %d unlabeled, %d test, %s%n",
+        data.train().size(), data.test().size(), spec);
+
+    MultiLayerNetwork rotation;
+    double preSeconds = 0;
+    long preSamples = 0;
+    if (backboneIn != null) {
+      rotation = ModelSerializer.restoreMultiLayerNetwork(backboneIn.toFile(), true);
+      System.out.println("loaded rotation network from " + backboneIn);
+    } else {
+      long t0 = System.nanoTime();
+      Pretrainer pretrainer = new Pretrainer(full, 1e-3, seed);
+      preSamples = pretrain(pretrainer, data.train());
+      preSeconds = (System.nanoTime() - t0) / 1e9;
+      rotation = pretrainer.snapshot();
+      if (backboneOut != null) {
+        Files.createDirectories(backboneOut.toAbsolutePath().getParent());
+        ModelSerializer.writeModel(rotation, backboneOut.toFile(), true);
+      }
+    }
+    double pretext = new Pretrainer(full, rotation, 0).pretextAccuracy(testImages(data.test()));
+    System.out.printf("rotation pretext accuracy on the rotated test set: %.4f%n", pretext);
+
+    List<Map<String, Object>> rows = new ArrayList<>();
+    semi = new double[ks.length][];
+    sup = new double[ks.length][];
+    stage1 = new double[ks.length][];
+    for (int i = 0; i < ks.length; i++) {
+      int k = ks[i];
+      int runs = k <= 32 ? seeds : largeKSeeds;
+      Examples labeled = data.firstPerClass(k);
+      semi[i] = new double[runs];
+      sup[i] = new double[runs];
+      stage1[i] = new double[runs];
+      for (int s = 0; s < runs; s++) {
+        // patience 0: the test set is only evaluated after each stage, never used to select
+        TransferRecipe recipe = TransferRecipe.protocol(s + 1);
+        TransferTrainer trainer =
+            new TransferTrainer(spec, 10, recipe, TransferTrainer.Progress.NONE);
+        TransferResult result = trainer.transfer(rotation, labeled, data.test());
+        stage1[i][s] = result.stage1().accuracy();
+        semi[i][s] = result.validation().accuracy();
+        sup[i][s] = Evaluation.of(trainer.supervised(full, labeled), data.test(), 10).accuracy();
+        System.out.printf("K=%d seed=%d  stage1 %.4f  semi %.4f  supervised %.4f%n",
+            k, s + 1, stage1[i][s], semi[i][s], sup[i][s]);
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("k", k);
+      row.put("seeds", runs);
+      row.put("stage1", stage1[i]);
+      row.put("semi", semi[i]);
+      row.put("supervised", sup[i]);
+      row.put("semi_mean", mean(semi[i]));
+      row.put("semi_std", std(semi[i]));
+      row.put("supervised_mean", mean(sup[i]));
+      row.put("supervised_std", std(sup[i]));
+      rows.add(row);
+    }
+    double minutes = (System.nanoTime() - started) / 60e9;
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("protocol", "FMNIST-SSL-v1");
+    results.put("network", spec.toString());
+    results.put("cut_block", cut);
+    results.put("pretrain_epochs", preEpochs);
+    results.put("pretrain_samples_per_s", preSeconds > 0 ? preSamples / preSeconds : null);
+    results.put("pretext_test_accuracy", pretext);
+    results.put("rows", rows);
+    results.put("wall_minutes", minutes);
+    Files.createDirectories(out);
+    BenchReport.write(out, name, results, markdown(pretext, preSamples, preSeconds, minutes));
+    AccuracyPlot.write(out.resolve(name + ".png"),
+        "FMNIST-SSL-v1: rotation pretraining + two-stage transfer vs supervised", ks, List.of(
+            new AccuracyPlot.Curve("semi-supervised (cut " + cut + ")", new Color(200, 60, 40),
+                means(semi), stds(semi)),
+            new AccuracyPlot.Curve("supervised from scratch", new Color(40, 90, 200),
+                means(sup), stds(sup))));
+    System.out.printf("wrote %s/%s.{md,json,png} (%.1f min)%n", out, name, minutes);
+    return 0;
+  }
+
+  private long pretrain(Pretrainer pretrainer, List<float[]> pool) {
+    int batch = 64;
+    long total = Math.round(preEpochs * pool.size());
+    ProgressBar bar = new ProgressBar(System.out, total * 4);
+    Random random = new Random(seed);
+    int[] order = new int[0];
+    long done = 0;
+    double loss = Double.NaN;
+    int position = 0;
+    while (done < total) {
+      if (position + batch > order.length) {
+        order = Examples.permutation(pool.size(), random);
+        position = 0;
+      }
+      List<float[]> images = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        images.add(pool.get(order[position++]));
+      }
+      loss = pretrainer.step(images);
+      done += batch;
+      bar.update(done * 4, String.format("rotation loss %.3f", loss));
+    }
+    bar.finish(done * 4, String.format("rotation loss %.3f", loss));
+    return done * 4;
+  }
+
+  private static List<float[]> testImages(Examples test) {
+    List<float[]> images = new ArrayList<>(test.size());
+    for (int i = 0; i < test.size(); i++) {
+      images.add(test.image(i));
+    }
+    return images;
+  }
+
+  private String markdown(double pretext, long preSamples, double preSeconds, double minutes) {
+    StringBuilder md = new StringBuilder();
+    md.append("# FMNIST-SSL-v1: semi-supervised vs supervised\n\n");
+    md.append(String.format("Network: RotNet CNN (see NetworkSpec), classifier head on block %d. "
+        + "Pretraining: %.1f epochs over 60k images x 4 rotations%s. Rotation pretext accuracy "
+        + "(rotated test set): %.4f. Transfer: stage 1 30 epochs Adam 1e-3 (frozen backbone), "
+        + "stage 2 20 epochs Adam 1e-4; supervised: full network from scratch, 50 epochs "
+        + "Adam 1e-3; batch 64. Test accuracy on the 10k test set.%n%n",
+        cut, preEpochs, preSeconds > 0
+            ? String.format(" (%.0f samples/s, %.1f min)", preSamples / preSeconds, preSeconds / 60)
+            : " (loaded backbone)", pretext));
+    md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");
+    md.append("|---|---|---|---|---|---|\n");
+    for (int i = 0; i < ks.length; i++) {
+      md.append(String.format("| %d | %d | %.4f | %.4f ± %.4f | %.4f ± %.4f | %+.1f pts |%n",
+          ks[i], semi[i].length, mean(stage1[i]), mean(semi[i]), std(semi[i]), mean(sup[i]),
+          std(sup[i]), 100 * (mean(semi[i]) - mean(sup[i]))));
+    }
+    md.append(String.format("%nWall time: %.1f min. Plot: %s.png%n", minutes, name));
+    return md.toString();
+  }
+
+
+  private static double[] means(double[][] runs) {
+    return Arrays.stream(runs).mapToDouble(SslBenchmark::mean).toArray();
+  }
+
+  private static double[] stds(double[][] runs) {
+    return Arrays.stream(runs).mapToDouble(SslBenchmark::std).toArray();
+  }
+
+  static double mean(double[] values) {
+    return Arrays.stream(values).average().orElse(Double.NaN);
+  }
+
+  static double std(double[] values) {
+    if (values.length < 2) {
+      return 0;
+    }
+    double m = mean(values);
+    return Math.sqrt(Arrays.stream(values).map(v -> (v - m) * (v - m)).sum() / (values.length - 1));
+  }
+}

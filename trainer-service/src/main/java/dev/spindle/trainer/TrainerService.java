@@ -1,0 +1,164 @@
+package dev.spindle.trainer;
+
+import dev.spindle.model.ImagePreprocessor;
+import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.schemas.Topics;
+import dev.spindle.trainer.checkpoint.CheckpointState;
+import dev.spindle.trainer.checkpoint.Checkpointer;
+import dev.spindle.trainer.feed.ImageRecords;
+import dev.spindle.trainer.feed.LabeledFeed;
+import dev.spindle.trainer.feed.LabeledStore;
+import dev.spindle.trainer.http.TrainerHttpServer;
+import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.publish.ModelVersions;
+import dev.spindle.trainer.publish.TrainerProducer;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * trainer-service as a whole: restores the latest checkpoint (or starts fresh), rebuilds the
+ * labeled store from {@code images.labeled}, then pretrains continuously and runs transfers
+ * when the trigger fires, serving {@code /healthz} and {@code /metrics}, until closed.
+ */
+public final class TrainerService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrainerService.class);
+
+  private final TrainerConfig config;
+  private final TrainerMetrics metrics = new TrainerMetrics();
+  private TrainerProducer producer;
+  private TransferCoordinator transfers;
+  private LabeledFeed labeledFeed;
+  private LabeledStore labeledStore;
+  private TrainingLoop loop;
+  private Thread loopThread;
+  private Thread labeledThread;
+  private TrainerHttpServer http;
+
+  public TrainerService(TrainerConfig config) {
+    this.config = config;
+  }
+
+  public TrainerService start() throws IOException {
+    Dl4jRuntime.init();
+    Topics topics = Topics.create(config.clients().serde());
+    Checkpointer checkpointer = new Checkpointer(config.checkpointDir());
+    Optional<Checkpointer.Restored> restored = checkpointer.restore();
+    Pretrainer pretrainer = restored
+        .map(r -> new Pretrainer(config.network(), r.rotationNet(), r.state().steps()))
+        .orElseGet(() -> new Pretrainer(config.network(), config.learningRate(), config.seed()));
+    CheckpointState state = restored.map(Checkpointer.Restored::state).orElse(null);
+    restored.ifPresentOrElse(
+        r -> log.info("resuming from checkpoint v{} ({} steps) in {}", r.state().backboneVersion(),
+            r.state().steps(), checkpointer.dir()),
+        () -> log.info("no checkpoint in {}: pretraining starts from scratch", checkpointer.dir()));
+
+    long lastVersion = Math.max(state == null ? 0 : state.lastModelVersion(),
+        ModelVersions.latest(config.clients(), topics, config.modelName(), config.modelStore()));
+    ImageRecords records = new ImageRecords(topics,
+        new ImagePreprocessor(config.network().input()), config.classNames());
+    labeledStore = new LabeledStore(config.network().input(), config.validationPercent());
+    if (state != null) {
+      labeledStore.markTransfer(state.labelEventsAtLastTransfer());
+    }
+    producer = new TrainerProducer(config.clients(), topics);
+    transfers = new TransferCoordinator(config, labeledStore, producer, metrics, lastVersion,
+        Clock.systemUTC());
+
+    labeledFeed = new LabeledFeed(consumer("labeled-store"), records, labeledStore);
+    labeledThread = new Thread(labeledFeed, "spindle-labeled-feed");
+    labeledThread.setDaemon(true);
+    labeledThread.start();
+
+    loop = new TrainingLoop(config, consumer("pretraining"), records, pretrainer, checkpointer,
+        producer, transfers, metrics, state);
+    loopThread = new Thread(loop, "spindle-pretraining");
+    loopThread.start();
+
+    http = new TrainerHttpServer(metrics, this::health).start(config.httpHost(), config.httpPort());
+    log.info("trainer-service ready: model {} {}, latest model version {}, http port {}",
+        config.modelName(), config.network(), lastVersion, http.port());
+    return this;
+  }
+
+  private KafkaConsumer<String, byte[]> consumer(String role) {
+    return new KafkaConsumer<>(config.clients().kafkaWith(Map.of(
+        ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
+        ConsumerConfig.CLIENT_ID_CONFIG, "spindle-trainer-" + role,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 256)),
+        new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** {@code status} UP while the loop runs without failure; the figures that say how far it is. */
+  public Map<String, Object> health() {
+    Map<String, Object> report = new LinkedHashMap<>();
+    boolean up = loopThread != null && loopThread.isAlive() && loop.failure() == null;
+    report.put("status", up ? "UP" : "DOWN");
+    if (loop.failure() != null) {
+      report.put("error", loop.failure().toString());
+    }
+    report.put("pretrainSteps", loop.steps());
+    report.put("backboneVersion", loop.backboneVersion());
+    report.put("pretextAccuracy", loop.pretextAccuracy());
+    report.put("labeledImages", labeledStore.size());
+    report.put("labeledStoreCaughtUp", labeledFeed.caughtUp());
+    report.put("modelVersion", transfers.lastModelVersion());
+    report.put("transferRunning", transfers.isRunning());
+    return report;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public TrainingLoop loop() {
+    return loop;
+  }
+
+  public long lastModelVersion() {
+    return transfers.lastModelVersion();
+  }
+
+  /** Stops without the final checkpoint, like {@code kill -9} (tests of resume). */
+  public void halt() throws InterruptedException {
+    loop.halt();
+    loopThread.join();
+    shutdownRest();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (loop != null) {
+      loop.stop();
+      loopThread.join();
+    }
+    shutdownRest();
+    log.info("trainer-service stopped");
+  }
+
+  private void shutdownRest() throws InterruptedException {
+    if (http != null) {
+      http.close();
+    }
+    if (labeledFeed != null) {
+      labeledFeed.stop();
+      labeledThread.join();
+    }
+    if (transfers != null) {
+      transfers.close();
+    }
+    if (producer != null) {
+      producer.close();
+    }
+  }
+}

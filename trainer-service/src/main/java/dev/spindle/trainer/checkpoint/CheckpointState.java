@@ -1,0 +1,30 @@
+package dev.spindle.trainer.checkpoint;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What a checkpoint covers, next to the backbone file it names.
+ *
+ * @param backboneVersion increases by one with every checkpoint
+ * @param steps pretraining steps done
+ * @param positions per "topic-partition" of the image topics: the next offset not yet trained
+ *     on (everything below it was in at least one step)
+ * @param lastModelVersion the newest model version published
+ * @param labelEventsAtLastTransfer the labeled store's event count the last transfer used
+ * @param backboneFile the rotation network (parameters + updater), relative to the directory
+ * @param created when it was written
+ */
+public record CheckpointState(
+    long backboneVersion,
+    long steps,
+    Map<String, Long> positions,
+    long lastModelVersion,
+    long labelEventsAtLastTransfer,
+    String backboneFile,
+    Instant created) {
+
+  public CheckpointState {
+    positions = Map.copyOf(positions);
+  }
+}

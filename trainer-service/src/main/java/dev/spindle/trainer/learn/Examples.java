@@ -1,0 +1,115 @@
+package dev.spindle.trainer.learn;
+
+import dev.spindle.model.InputShape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Labeled images in memory: preprocessed CHW pixels and class indices. Batches are assembled
+ * into one flat array per batch (one copy per image, no per-image INDArrays).
+ */
+public final class Examples {
+  private final InputShape shape;
+  private final List<float[]> images;
+  private final int[] labels;
+
+  public Examples(InputShape shape, List<float[]> images, int[] labels) {
+    if (images.size() != labels.length) {
+      throw new IllegalArgumentException(images.size() + " images but " + labels.length + " labels");
+    }
+    this.shape = shape;
+    this.images = List.copyOf(images);
+    this.labels = labels.clone();
+  }
+
+  public int size() {
+    return labels.length;
+  }
+
+  public boolean isEmpty() {
+    return labels.length == 0;
+  }
+
+  public InputShape shape() {
+    return shape;
+  }
+
+  public float[] image(int i) {
+    return images.get(i);
+  }
+
+  public int label(int i) {
+    return labels[i];
+  }
+
+  /** Mini-batches over a fresh random order; the last partial batch is kept. */
+  public List<int[]> shuffledBatches(int batchSize, Random random) {
+    return chunks(permutation(size(), random), batchSize);
+  }
+
+  /** 0..n-1 in a random order (Fisher-Yates). */
+  public static int[] permutation(int n, Random random) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+
+  /** Mini-batches in order (for evaluation). */
+  public List<int[]> orderedBatches(int batchSize) {
+    int[] order = new int[size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    return chunks(order, batchSize);
+  }
+
+  /** Features [n, C, H, W] of the examples at {@code indices}. */
+  public INDArray features(int[] indices) {
+    return stack(shape, indices.length, i -> images.get(indices[i]));
+  }
+
+  /** A DataSet with one-hot labels over {@code classes}. */
+  public DataSet dataSet(int[] indices, int classes) {
+    float[] oneHot = new float[indices.length * classes];
+    for (int i = 0; i < indices.length; i++) {
+      oneHot[i * classes + labels[indices[i]]] = 1f;
+    }
+    INDArray y = Nd4j.create(oneHot, new long[] {indices.length, classes}, 'c');
+    return new DataSet(features(indices), y);
+  }
+
+  /** One [n, C, H, W] float array from n CHW images. */
+  public static INDArray stack(InputShape shape, int n, java.util.function.IntFunction<float[]> image) {
+    int size = shape.size();
+    float[] flat = new float[n * size];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(image.apply(i), 0, flat, i * size, size);
+    }
+    return Nd4j.create(flat, new long[] {n, shape.channels(), shape.height(), shape.width()}, 'c')
+        .castTo(DataType.FLOAT);
+  }
+
+  private static List<int[]> chunks(int[] order, int batchSize) {
+    List<int[]> batches = new ArrayList<>();
+    for (int from = 0; from < order.length; from += batchSize) {
+      int to = Math.min(order.length, from + batchSize);
+      int[] batch = new int[to - from];
+      System.arraycopy(order, from, batch, 0, batch.length);
+      batches.add(batch);
+    }
+    return batches;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.spindle.trainer.learn;
+
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import dev.spindle.model.Rotations;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Rotation pretraining: one {@link #step} fits the rotation network on a batch holding every
+ * image in all four rotations. {@link #snapshot()} gives a copy for transfer while pretraining
+ * goes on. Thread-safe: steps, snapshots and evaluation take turns.
+ */
+public final class Pretrainer {
+  private static final int EVAL_IMAGES_PER_BATCH = 64;
+
+  private final NetworkSpec spec;
+  private final MultiLayerNetwork network;
+  private long steps;
+
+  public Pretrainer(NetworkSpec spec, double learningRate, long seed) {
+    this(spec, Networks.rotationNet(spec, learningRate, seed), 0);
+  }
+
+  /** Resumes from a restored rotation network (parameters and updater state). */
+  public Pretrainer(NetworkSpec spec, MultiLayerNetwork restored, long steps) {
+    this.spec = spec;
+    this.network = restored;
+    this.steps = steps;
+  }
+
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  /** One optimisation step on {@code images} x 4 rotations; returns the batch loss. */
+  public synchronized double step(List<float[]> images) {
+    DataSet batch = RotationBatch.of(images, spec.input());
+    try {
+      network.fit(batch);
+      steps++;
+      return network.score();
+    } finally {
+      batch.getFeatures().close();
+      batch.getLabels().close();
+    }
+  }
+
+  /** Share of the 4 x n rotated copies of {@code images} whose rotation is predicted right. */
+  public synchronized double pretextAccuracy(List<float[]> images) {
+    if (images.isEmpty()) {
+      return Double.NaN;
+    }
+    long correct = 0;
+    for (int from = 0; from < images.size(); from += EVAL_IMAGES_PER_BATCH) {
+      List<float[]> chunk = images.subList(from, Math.min(images.size(), from + EVAL_IMAGES_PER_BATCH));
+      DataSet batch = RotationBatch.of(chunk, spec.input());
+      try (INDArray out = network.output(batch.getFeatures(), false)) {
+        int[] predicted = out.argMax(1).toIntVector();
+        for (int row = 0; row < predicted.length; row++) {
+          if (predicted[row] == row % Rotations.COUNT) {
+            correct++;
+          }
+        }
+      } finally {
+        batch.getFeatures().close();
+        batch.getLabels().close();
+      }
+    }
+    return (double) correct / (images.size() * (long) Rotations.COUNT);
+  }
+
+  /** An independent copy of the rotation network (parameters, BN statistics, updater). */
+  public synchronized MultiLayerNetwork snapshot() {
+    return network.clone();
+  }
+
+  /** The live network: only for checkpointing under {@link #withNetwork}. */
+  public synchronized <T> T withNetwork(java.util.function.Function<MultiLayerNetwork, T> action) {
+    return action.apply(network);
+  }
+
+  public synchronized long steps() {
+    return steps;
+  }
+}

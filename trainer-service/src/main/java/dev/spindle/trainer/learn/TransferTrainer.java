@@ -1,0 +1,126 @@
+package dev.spindle.trainer.learn;
+
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Two-stage transfer from a rotation network, and the supervised baseline.
+ *
+ * <p>Stage 1 trains a new head on the frozen backbone (BatchNorm in inference mode), so that
+ * random-head gradients cannot wreck the pretrained features. Stage 2 rebuilds the classifier
+ * unfrozen (DL4J's TransferLearning cannot unfreeze), copies every parameter over and
+ * fine-tunes everything at the smaller rate, keeping the best epoch on validation when there
+ * is a validation set.
+ */
+public final class TransferTrainer {
+  /** Progress callback: stage name, epoch (1-based), epochs in the stage. */
+  public interface Progress {
+    Progress NONE = (stage, epoch, epochs) -> {};
+
+    void epochDone(String stage, int epoch, int epochs);
+  }
+
+  private final NetworkSpec spec;
+  private final int classes;
+  private final TransferRecipe recipe;
+  private final Progress progress;
+
+  public TransferTrainer(NetworkSpec spec, int classes, TransferRecipe recipe, Progress progress) {
+    this.spec = spec;
+    this.classes = classes;
+    this.recipe = recipe;
+    this.progress = progress;
+  }
+
+  /** Stage 1 then stage 2 from the backbone of {@code rotationNet} (which is not modified). */
+  public TransferResult transfer(MultiLayerNetwork rotationNet, Examples train, Examples validation) {
+    requireExamples(train);
+    Random random = new Random(recipe.seed());
+    MultiLayerNetwork classifier =
+        Networks.classifier(spec, classes, recipe.stage1LearningRate(), recipe.seed());
+    Networks.copyBackbone(spec, rotationNet, classifier);
+
+    MultiLayerNetwork frozen = Networks.withFrozenBackbone(
+        spec, classifier, recipe.stage1LearningRate(), recipe.seed());
+    for (int epoch = 1; epoch <= recipe.stage1Epochs(); epoch++) {
+      fitEpoch(frozen, train, random);
+      progress.epochDone("stage 1", epoch, recipe.stage1Epochs());
+    }
+    Evaluation stage1 = evaluate(frozen, validation);
+
+    MultiLayerNetwork tuned =
+        Networks.classifier(spec, classes, recipe.stage2LearningRate(), recipe.seed());
+    Networks.copyLayers(frozen, tuned, tuned.getLayers().length);
+    int epochs = fitWithEarlyStopping(tuned, train, validation, recipe.stage2Epochs(), random);
+    return new TransferResult(tuned, stage1, evaluate(tuned, validation), epochs);
+  }
+
+  /** The baseline: {@code fullSpec}'s network from scratch on the same labels. */
+  public MultiLayerNetwork supervised(NetworkSpec fullSpec, Examples train) {
+    requireExamples(train);
+    Random random = new Random(recipe.seed());
+    MultiLayerNetwork net =
+        Networks.classifier(fullSpec, classes, recipe.stage1LearningRate(), recipe.seed());
+    for (int epoch = 1; epoch <= recipe.supervisedEpochs(); epoch++) {
+      fitEpoch(net, train, random);
+      progress.epochDone("supervised", epoch, recipe.supervisedEpochs());
+    }
+    return net;
+  }
+
+  private int fitWithEarlyStopping(
+      MultiLayerNetwork net, Examples train, Examples validation, int maxEpochs, Random random) {
+    boolean stopEarly = recipe.patience() > 0 && validation != null && !validation.isEmpty();
+    double best = -1;
+    INDArray bestParams = null;
+    int sinceBest = 0;
+    int epoch = 0;
+    while (epoch < maxEpochs) {
+      epoch++;
+      fitEpoch(net, train, random);
+      progress.epochDone("stage 2", epoch, maxEpochs);
+      if (!stopEarly) {
+        continue;
+      }
+      double accuracy = Evaluation.of(net, validation, classes).accuracy();
+      if (accuracy > best) {
+        best = accuracy;
+        bestParams = net.params().dup();
+        sinceBest = 0;
+      } else if (++sinceBest >= recipe.patience()) {
+        break;
+      }
+    }
+    if (bestParams != null) {
+      net.params().assign(bestParams);
+      bestParams.close();
+    }
+    return epoch;
+  }
+
+  private void fitEpoch(MultiLayerNetwork net, Examples train, Random random) {
+    for (int[] batch : train.shuffledBatches(recipe.batchSize(), random)) {
+      DataSet data = train.dataSet(batch, classes);
+      try {
+        net.fit(data);
+      } finally {
+        data.getFeatures().close();
+        data.getLabels().close();
+      }
+    }
+  }
+
+  private Evaluation evaluate(MultiLayerNetwork net, Examples validation) {
+    return validation == null || validation.isEmpty() ? null : Evaluation.of(net, validation, classes);
+  }
+
+  private static void requireExamples(Examples train) {
+    if (train.isEmpty()) {
+      throw new IllegalArgumentException("no labeled training examples");
+    }
+  }
+}

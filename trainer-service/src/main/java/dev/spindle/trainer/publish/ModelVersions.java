@@ -1,0 +1,80 @@
+package dev.spindle.trainer.publish;
+
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.ModelVersion;
+import dev.spindle.schemas.config.ClientSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The newest version of a model anywhere it could be recorded: the {@code models} topic and
+ * the model store's {@code v<N>} directories (an artifact may have been written by a trainer
+ * that died before publishing it). The next version is one above all of them, so versions
+ * never repeat or go back, across restarts and crashes.
+ */
+public final class ModelVersions {
+  private static final Pattern VERSION_DIR = Pattern.compile("v(\\d+)");
+
+  private ModelVersions() {}
+
+  public static long latest(ClientSettings clients, Topics topics, String modelName, Path store)
+      throws IOException {
+    return Math.max(latestOnTopic(clients, topics, modelName), latestInStore(store, modelName));
+  }
+
+  static long latestInStore(Path store, String modelName) throws IOException {
+    Path dir = store.resolve(modelName);
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    long latest = 0;
+    try (var entries = Files.list(dir)) {
+      for (Path entry : entries.toList()) {
+        Matcher m = VERSION_DIR.matcher(entry.getFileName().toString());
+        if (m.matches()) {
+          latest = Math.max(latest, Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    return latest;
+  }
+
+  static long latestOnTopic(ClientSettings clients, Topics topics, String modelName) {
+    var topic = topics.models();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+          .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long latest = 0;
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() == null) {
+            continue;
+          }
+          ModelVersion event =
+              topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
+          if (event.getModelName().equals(modelName)) {
+            latest = Math.max(latest, event.getVersion());
+          }
+        }
+      }
+      return latest;
+    }
+  }
+}

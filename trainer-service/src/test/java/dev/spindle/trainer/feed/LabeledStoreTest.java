@@ -1,0 +1,55 @@
+package dev.spindle.trainer.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.model.InputShape;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class LabeledStoreTest {
+  private static final InputShape SHAPE = InputShape.FASHION_MNIST;
+
+  @Test
+  void shouldLetARelabelReplaceTheOldLabel() {
+    LabeledStore store = new LabeledStore(SHAPE, 0);
+    store.put(id(1), new float[784], 3);
+    store.put(id(1), new float[784], 5);
+    LabeledStore.Snapshot snapshot = store.snapshot();
+    assertThat(snapshot.labelsUsed()).isEqualTo(1);
+    assertThat(snapshot.train().label(0)).isEqualTo(5);
+  }
+
+  @Test
+  void shouldCountNewLabelsAndRelabelsButNotRepeats() {
+    LabeledStore store = new LabeledStore(SHAPE, 20);
+    store.put(id(1), new float[784], 3);
+    store.put(id(2), new float[784], 3);
+    store.put(id(1), new float[784], 3); // the same label again: nothing new
+    store.put(id(1), new float[784], 4); // a relabel: new information
+    assertThat(store.newLabelsSinceTransfer()).isEqualTo(3);
+    store.markTransfer(store.labelEvents());
+    assertThat(store.newLabelsSinceTransfer()).isZero();
+  }
+
+  @Test
+  void shouldSplitDeterministicallyByImageIdIntoAboutTwentyPercentValidation() {
+    LabeledStore first = new LabeledStore(SHAPE, 20);
+    LabeledStore second = new LabeledStore(SHAPE, 20);
+    IntStream.range(0, 2000).forEach(i -> first.put(id(i), new float[784], i % 10));
+    IntStream.range(0, 2000).map(i -> 1999 - i).forEach(i -> second.put(id(i), new float[784], i % 10));
+    int validation = first.snapshot().validation().size();
+    assertThat(validation).isBetween(320, 480);
+    assertThat(second.snapshot().validation().size()).isEqualTo(validation);
+    assertThat(Split.isValidation(id(7), 20)).isEqualTo(Split.isValidation(id(7), 20));
+  }
+
+  /** A SHA-256 hex id, as ingest makes them. */
+  static String id(int i) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
