@@ -20,7 +20,7 @@ final class Console {
     System.out.println();
     System.out.println("== Spindle demo summary ==");
     summary.forEach((k, v) -> System.out.printf("  %-34s %s%n", k, v));
-    System.out.println("  (training and serving join this run with trainer-service and serving-service)");
+    System.out.println("  (serving joins this run with serving-service)");
     System.out.println("  written to " + file);
   }
 }

@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
 
 /**
  * The main job, as far as Spindle goes today: a fresh local stack (real broker and registry),
- * ingest-service, Fashion-MNIST streamed in with a few labels per class, late labels from a
- * simulated annotator joined onto their images, and a summary with the numbers. Training and
- * serving join this run when trainer-service and serving-service exist.
+ * ingest-service and trainer-service, Fashion-MNIST streamed in with a few labels per class,
+ * late labels from a simulated annotator joined onto their images, the trainer pretraining on
+ * the stream and publishing a model once the labels are in, that model scored on the test
+ * set, and a summary with the numbers. Serving joins this run when serving-service exists.
  */
 @Command(name = "spindle demo", mixinStandardHelpOptions = true,
     description = "Runs Spindle end to end on a fresh local stack and prints a summary.")
@@ -42,6 +43,11 @@ public final class Demo implements Callable<Integer> {
       description = "Training images to stream in (default ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(names = "--pretrain-steps", defaultValue = "300",
+      description = "Rotation pretraining steps (64 images x 4) before the first transfer "
+          + "(default ${DEFAULT-VALUE}; about 3-4 minutes on 2 cores).")
+  int pretrainSteps;
+
   @Option(names = "--out", defaultValue = "results", description = "Where the summary goes.")
   Path out;
 
@@ -57,7 +63,8 @@ public final class Demo implements Callable<Integer> {
           "schema.registry.url", stack.registryUrl(),
           "ingest.http.host", "127.0.0.1", "ingest.http.port", "0",
           "ingest.state.dir", workDir.resolve("ingest-state").toString())));
-      try (IngestService ingest = new IngestService(config).start()) {
+      try (IngestService ingest = new IngestService(config).start();
+          DemoTraining training = new DemoTraining(stack, workDir, pretrainSteps)) {
         Console.step("ingest-service on http://127.0.0.1:" + ingest.httpPort());
         DemoRun run = new DemoRun(stack, config, ingest.httpPort());
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -68,6 +75,7 @@ public final class Demo implements Callable<Integer> {
             IdxFile.read(Path.of(FashionMnist.TRAIN_LABELS)), labeledPerClass,
             lateLabelsPerClass, Duration.ofSeconds(60)));
         summary.putAll(run.checkDedupAndValidation());
+        summary.putAll(training.awaitModel(Duration.ofMinutes(30)));
         summary.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         Files.createDirectories(out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
