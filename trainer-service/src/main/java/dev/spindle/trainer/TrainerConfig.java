@@ -86,7 +86,10 @@ public record TrainerConfig(
             s.getInt("trainer.stage1.epochs", 30), 1e-3,
             s.getInt("trainer.stage2.epochs", 20), 1e-4,
             0, s.getInt("trainer.transfer.batch", 64),
-            s.getInt("trainer.stage2.patience", 5), seed),
+            s.getInt("trainer.stage2.patience", 5), seed,
+            new dev.spindle.trainer.learn.Augmentation(
+                s.getBoolean("trainer.augment.flip", false), s.getInt("trainer.augment.shift", 0)),
+            TransferRecipe.SelfTraining.OFF),
         s.getInt("trainer.checkpoint.every.steps", 200),
         s.getInt("trainer.eval.every.steps", 100),
         Path.of(s.get("trainer.checkpoint.dir", ".spindle/trainer/checkpoints")),

@@ -9,7 +9,7 @@ import dev.spindle.trainer.feed.ImageRecords;
 import dev.spindle.trainer.feed.LabeledFeed;
 import dev.spindle.trainer.feed.LabeledStore;
 import dev.spindle.trainer.http.TrainerHttpServer;
-import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.publish.ModelVersions;
 import dev.spindle.trainer.publish.TrainerProducer;
 import java.io.IOException;
@@ -52,9 +52,9 @@ public final class TrainerService implements AutoCloseable {
     Topics topics = Topics.create(config.clients().serde());
     Checkpointer checkpointer = new Checkpointer(config.checkpointDir());
     Optional<Checkpointer.Restored> restored = checkpointer.restore();
-    Pretrainer pretrainer = restored
-        .map(r -> new Pretrainer(config.network(), r.rotationNet(), r.state().steps()))
-        .orElseGet(() -> new Pretrainer(config.network(), config.learningRate(), config.seed()));
+    RotationPretrainer pretrainer = restored
+        .map(r -> new RotationPretrainer(config.network(), r.rotationNet(), r.state().steps()))
+        .orElseGet(() -> new RotationPretrainer(config.network(), config.learningRate(), config.seed()));
     CheckpointState state = restored.map(Checkpointer.Restored::state).orElse(null);
     restored.ifPresentOrElse(
         r -> log.info("resuming from checkpoint v{} ({} steps) in {}", r.state().backboneVersion(),

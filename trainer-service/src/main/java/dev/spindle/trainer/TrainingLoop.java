@@ -8,7 +8,7 @@ import dev.spindle.trainer.feed.ImageRecords;
 import dev.spindle.trainer.feed.ReplayReservoir;
 import dev.spindle.trainer.feed.Split;
 import dev.spindle.trainer.feed.UnusableRecordException;
-import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.publish.TrainerProducer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +46,7 @@ public final class TrainingLoop implements Runnable {
   private final TrainerConfig config;
   private final Consumer<String, byte[]> consumer;
   private final ImageRecords records;
-  private final Pretrainer pretrainer;
+  private final RotationPretrainer pretrainer;
   private final ReplayReservoir reservoir;
   private final Checkpointer checkpointer;
   private final TrainerProducer producer;
@@ -64,7 +64,7 @@ public final class TrainingLoop implements Runnable {
   private volatile double lastPretextAccuracy = Double.NaN;
 
   public TrainingLoop(TrainerConfig config, Consumer<String, byte[]> consumer,
-      ImageRecords records, Pretrainer pretrainer, Checkpointer checkpointer,
+      ImageRecords records, RotationPretrainer pretrainer, Checkpointer checkpointer,
       TrainerProducer producer, TransferCoordinator transfers, TrainerMetrics metrics,
       CheckpointState restored) {
     this.config = config;

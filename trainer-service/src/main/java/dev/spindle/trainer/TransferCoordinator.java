@@ -7,7 +7,7 @@ import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.trainer.feed.LabeledStore;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.TransferResult;
-import dev.spindle.trainer.learn.TransferTrainer;
+import dev.spindle.trainer.learn.TwoStageTransfer;
 import dev.spindle.trainer.publish.TrainerProducer;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,7 +47,10 @@ public final class TransferCoordinator implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private static final java.time.Duration RETRY_AFTER_FAILURE = java.time.Duration.ofMinutes(1);
+
   private volatile Instant lastTransfer;
+  private volatile Instant lastFailure;
 
   public TransferCoordinator(TrainerConfig config, LabeledStore labeled, TrainerProducer producer,
       TrainerMetrics metrics, long lastModelVersion, Clock clock) {
@@ -74,8 +77,12 @@ public final class TransferCoordinator implements AutoCloseable {
 
   /** Whether a transfer should start now (and none is running). */
   public boolean due() {
-    return !running.get() && trigger.shouldFire(labeled.newLabelsSinceTransfer(), labeled.size(),
-        lastTransfer, clock.instant());
+    Instant now = clock.instant();
+    boolean backingOff = lastFailure != null && now.isBefore(lastFailure.plus(RETRY_AFTER_FAILURE));
+    if (running.get() || backingOff) {
+      return false;
+    }
+    return trigger.shouldFire(labeled.newLabelsSinceTransfer(), labeled.size(), lastTransfer, now);
   }
 
   /** Starts a transfer from {@code backbone} in the background. */
@@ -92,7 +99,9 @@ public final class TransferCoordinator implements AutoCloseable {
         metrics.transfers.labelValues("published").inc();
       } catch (RuntimeException | java.io.IOException e) {
         metrics.transfers.labelValues("failed").inc();
-        log.error("transfer from backbone v{} failed: {}", backbone.version(), e.toString(), e);
+        lastFailure = clock.instant();
+        log.error("transfer from backbone v{} failed (retrying in {}): {}", backbone.version(),
+            RETRY_AFTER_FAILURE, e.toString(), e);
       } finally {
         metrics.transferSeconds.observe((System.nanoTime() - started) / 1e9);
         running.set(false);
@@ -103,8 +112,8 @@ public final class TransferCoordinator implements AutoCloseable {
   private void publish(Backbone backbone, LabeledStore.Snapshot data) throws java.io.IOException {
     log.info("transfer starting: backbone v{}, {} train + {} validation labeled images",
         backbone.version(), data.train().size(), data.validation().size());
-    TransferTrainer trainer = new TransferTrainer(config.network(), config.classNames().size(),
-        config.recipe(), TransferTrainer.Progress.NONE);
+    TwoStageTransfer trainer = new TwoStageTransfer(config.network(), config.classNames().size(),
+        config.recipe(), TwoStageTransfer.Progress.NONE);
     TransferResult result = trainer.transfer(backbone.rotationNet(), data.train(), data.validation());
     Map<String, Double> metricsOut = new LinkedHashMap<>();
     int[][] confusion = new int[config.classNames().size()][config.classNames().size()];

@@ -43,6 +43,13 @@ record FmnistData(List<float[]> train, int[] trainLabels, Examples test) {
     return new Examples(SHAPE, images, labels.stream().mapToInt(Integer::intValue).toArray());
   }
 
+  /** The last {@code n} training images with their labels (a tuning set, never the test set). */
+  Examples lastTrain(int n) {
+    int from = train.size() - n;
+    return new Examples(SHAPE, train.subList(from, train.size()),
+        java.util.Arrays.copyOfRange(trainLabels, from, train.size()));
+  }
+
   private static List<float[]> pixels(IdxFile file) {
     List<float[]> out = new ArrayList<>(file.count());
     int size = file.rows() * file.cols();

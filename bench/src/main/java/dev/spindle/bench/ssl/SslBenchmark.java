@@ -4,12 +4,13 @@ import dev.spindle.bench.BenchReport;
 import dev.spindle.ingest.loader.ProgressBar;
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.trainer.learn.Augmentation;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
-import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.learn.TransferRecipe;
 import dev.spindle.trainer.learn.TransferResult;
-import dev.spindle.trainer.learn.TransferTrainer;
+import dev.spindle.trainer.learn.TwoStageTransfer;
 import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,24 @@ public final class SslBenchmark implements Callable<Integer> {
   @Option(names = "--save-backbone", description = "Save the pretrained rotation network here.")
   Path backboneOut;
 
+  @Option(names = "--augment", description = "Random flips and shifts up to 2 px on labeled "
+      + "images, for semi-supervised and supervised alike (default: off, as the protocol).")
+  boolean augment;
+
+  @Option(names = "--self-training", split = ",", description = "Pseudo-label rounds after "
+      + "stage 2 as ROUNDS,PER_CLASS,EPOCHS, e.g. 3,300,5 (default: off, as the protocol).")
+  int[] selfTraining;
+
+  @Option(names = "--pool", defaultValue = "10000",
+      description = "Unlabeled images (a fixed random subset of the 60k) that self-training "
+          + "labels (default: ${DEFAULT-VALUE}).")
+  int poolSize;
+
+  @Option(names = "--eval", defaultValue = "test", description = "test: the 10k test set "
+      + "(for reporting); holdout: the last 10k training images (for tuning, so the test set "
+      + "never picks a setting). Default: ${DEFAULT-VALUE}.")
+  String eval;
+
   @Option(names = "--seed", defaultValue = "1", description = "Pretraining seed.")
   long seed;
 
@@ -98,7 +117,7 @@ public final class SslBenchmark implements Callable<Integer> {
       System.out.println("loaded rotation network from " + backboneIn);
     } else {
       long t0 = System.nanoTime();
-      Pretrainer pretrainer = new Pretrainer(full, 1e-3, seed);
+      RotationPretrainer pretrainer = new RotationPretrainer(full, 1e-3, seed);
       preSamples = pretrain(pretrainer, data.train());
       preSeconds = (System.nanoTime() - t0) / 1e9;
       rotation = pretrainer.snapshot();
@@ -107,9 +126,22 @@ public final class SslBenchmark implements Callable<Integer> {
         ModelSerializer.writeModel(rotation, backboneOut.toFile(), true);
       }
     }
-    double pretext = new Pretrainer(full, rotation, 0).pretextAccuracy(testImages(data.test()));
+    double pretext = new RotationPretrainer(full, rotation, 0).pretextAccuracy(testImages(data.test()));
     System.out.printf("rotation pretext accuracy on the rotated test set: %.4f%n", pretext);
 
+    Examples scoring = switch (eval) {
+      case "test" -> data.test();
+      case "holdout" -> data.lastTrain(10_000);
+      default -> throw new CommandLine.ParameterException(new CommandLine(this),
+          "--eval must be test or holdout, was " + eval);
+    };
+    List<float[]> pool = new ArrayList<>();
+    if (selfTraining != null) {
+      int[] order = Examples.permutation(data.train().size(), new Random(seed));
+      for (int i = 0; i < Math.min(poolSize, order.length); i++) {
+        pool.add(data.train().get(order[i]));
+      }
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
     semi = new double[ks.length][];
     sup = new double[ks.length][];
@@ -123,13 +155,13 @@ public final class SslBenchmark implements Callable<Integer> {
       stage1[i] = new double[runs];
       for (int s = 0; s < runs; s++) {
         // patience 0: the test set is only evaluated after each stage, never used to select
-        TransferRecipe recipe = TransferRecipe.protocol(s + 1);
-        TransferTrainer trainer =
-            new TransferTrainer(spec, 10, recipe, TransferTrainer.Progress.NONE);
-        TransferResult result = trainer.transfer(rotation, labeled, data.test());
+        TransferRecipe recipe = recipe(s + 1);
+        TwoStageTransfer trainer =
+            new TwoStageTransfer(spec, 10, recipe, TwoStageTransfer.Progress.NONE);
+        TransferResult result = trainer.transfer(rotation, labeled, scoring, pool);
         stage1[i][s] = result.stage1().accuracy();
         semi[i][s] = result.validation().accuracy();
-        sup[i][s] = Evaluation.of(trainer.supervised(full, labeled), data.test(), 10).accuracy();
+        sup[i][s] = Evaluation.of(trainer.supervised(full, labeled), scoring, 10).accuracy();
         System.out.printf("K=%d seed=%d  stage1 %.4f  semi %.4f  supervised %.4f%n",
             k, s + 1, stage1[i][s], semi[i][s], sup[i][s]);
       }
@@ -149,7 +181,11 @@ public final class SslBenchmark implements Callable<Integer> {
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("protocol", "FMNIST-SSL-v1");
     results.put("network", spec.toString());
+    results.put("scored_on", eval.equals("test") ? "10k test set" : "last 10k training images");
     results.put("cut_block", cut);
+    results.put("augment", augment);
+    results.put("self_training", selfTraining == null ? "off" : Arrays.toString(selfTraining));
+    results.put("self_training_pool", selfTraining == null ? 0 : poolSize);
     results.put("pretrain_epochs", preEpochs);
     results.put("pretrain_samples_per_s", preSeconds > 0 ? preSamples / preSeconds : null);
     results.put("pretext_test_accuracy", pretext);
@@ -167,7 +203,14 @@ public final class SslBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private long pretrain(Pretrainer pretrainer, List<float[]> pool) {
+  private TransferRecipe recipe(long transferSeed) {
+    TransferRecipe protocol = TransferRecipe.protocol(transferSeed);
+    return protocol.with(augment ? new Augmentation(true, 2) : Augmentation.NONE,
+        selfTraining == null ? TransferRecipe.SelfTraining.OFF
+            : new TransferRecipe.SelfTraining(selfTraining[0], selfTraining[1], selfTraining[2]));
+  }
+
+  private long pretrain(RotationPretrainer pretrainer, List<float[]> pool) {
     int batch = 64;
     long total = Math.round(preEpochs * pool.size());
     ProgressBar bar = new ProgressBar(System.out, total * 4);
@@ -208,10 +251,16 @@ public final class SslBenchmark implements Callable<Integer> {
         + "Pretraining: %.1f epochs over 60k images x 4 rotations%s. Rotation pretext accuracy "
         + "(rotated test set): %.4f. Transfer: stage 1 30 epochs Adam 1e-3 (frozen backbone), "
         + "stage 2 20 epochs Adam 1e-4; supervised: full network from scratch, 50 epochs "
-        + "Adam 1e-3; batch 64. Test accuracy on the 10k test set.%n%n",
+        + "Adam 1e-3; batch 64. Augmentation: %s. Self-training: %s. "
+        + "Scored on: %s.%n%n",
         cut, preEpochs, preSeconds > 0
             ? String.format(" (%.0f samples/s, %.1f min)", preSamples / preSeconds, preSeconds / 60)
-            : " (loaded backbone)", pretext));
+            : " (loaded backbone)", pretext,
+        augment ? "flips + shifts up to 2 px (both methods)" : "none",
+        selfTraining == null ? "none" : String.format("%d rounds x %d per class, %d epochs "
+            + "each, on %d unlabeled images", selfTraining[0], selfTraining[1], selfTraining[2],
+            poolSize), eval.equals("test") ? "the 10k test set" : "the last 10k training "
+            + "images (tuning run; the test set is not used)"));
     md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (int i = 0; i < ks.length; i++) {

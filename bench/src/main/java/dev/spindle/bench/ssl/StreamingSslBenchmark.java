@@ -21,9 +21,9 @@ import dev.spindle.trainer.TrainerConfig;
 import dev.spindle.trainer.TrainerService;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
-import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.learn.TransferRecipe;
-import dev.spindle.trainer.learn.TransferTrainer;
+import dev.spindle.trainer.learn.TwoStageTransfer;
 import dev.spindle.trainer.publish.ModelVersions;
 import java.net.URI;
 import java.nio.file.Files;
@@ -107,7 +107,7 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
 
   private double offline(FmnistData data, NetworkSpec spec, Examples labeled) {
     List<float[]> pool = data.train().subList(0, images);
-    Pretrainer pretrainer = new Pretrainer(spec.withCut(spec.blocks()), 1e-3, 1);
+    RotationPretrainer pretrainer = new RotationPretrainer(spec.withCut(spec.blocks()), 1e-3, 1);
     Random random = new Random(1);
     int[] order = new int[0];
     int position = 0;
@@ -122,8 +122,8 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
       }
       pretrainer.step(batch);
     }
-    var result = new TransferTrainer(spec, 10, TransferRecipe.protocol(1),
-        TransferTrainer.Progress.NONE).transfer(pretrainer.snapshot(), labeled, null);
+    var result = new TwoStageTransfer(spec, 10, TransferRecipe.protocol(1),
+        TwoStageTransfer.Progress.NONE).transfer(pretrainer.snapshot(), labeled, null);
     return Evaluation.of(result.network(), data.test(), 10).accuracy();
   }
 

@@ -83,12 +83,47 @@ public final class Examples {
 
   /** A DataSet with one-hot labels over {@code classes}. */
   public DataSet dataSet(int[] indices, int classes) {
+    return dataSet(indices, classes, Augmentation.NONE, null);
+  }
+
+  /** A DataSet with one-hot labels, each image augmented (a fresh draw per call). */
+  public DataSet dataSet(int[] indices, int classes, Augmentation augmentation, Random random) {
     float[] oneHot = new float[indices.length * classes];
     for (int i = 0; i < indices.length; i++) {
       oneHot[i * classes + labels[indices[i]]] = 1f;
     }
     INDArray y = Nd4j.create(oneHot, new long[] {indices.length, classes}, 'c');
-    return new DataSet(features(indices), y);
+    if (augmentation.isNone()) {
+      return new DataSet(features(indices), y);
+    }
+    int size = shape.size();
+    float[] flat = new float[indices.length * size];
+    float[] scratch = new float[size];
+    for (int i = 0; i < indices.length; i++) {
+      System.arraycopy(images.get(indices[i]), 0, flat, i * size, size);
+      augmentation.apply(flat, i * size, shape, random, scratch);
+    }
+    INDArray x = Nd4j.create(flat,
+        new long[] {indices.length, shape.channels(), shape.height(), shape.width()}, 'c');
+    return new DataSet(x, y);
+  }
+
+  /** These examples {@code repeat} times, then {@code other}'s: for mixing in pseudo-labels. */
+  public Examples concat(int repeat, Examples other) {
+    List<float[]> allImages = new ArrayList<>();
+    int[] allLabels = new int[repeat * size() + other.size()];
+    int n = 0;
+    for (int r = 0; r < repeat; r++) {
+      for (int i = 0; i < size(); i++) {
+        allImages.add(images.get(i));
+        allLabels[n++] = labels[i];
+      }
+    }
+    for (int i = 0; i < other.size(); i++) {
+      allImages.add(other.images.get(i));
+      allLabels[n++] = other.labels[i];
+    }
+    return new Examples(shape, allImages, allLabels);
   }
 
   /** One [n, C, H, W] float array from n CHW images. */

@@ -12,6 +12,9 @@ package dev.spindle.trainer.learn;
  * @param patience stage-2 epochs without a better validation accuracy before stopping; 0 = run
  *     every epoch (needed when there is no validation set, as in the offline protocol)
  * @param seed for initialisation and shuffling
+ * @param augmentation applied to labeled (and pseudo-labeled) images in every stage, and to
+ *     the baseline, so the comparison stays fair
+ * @param selfTraining rounds of pseudo-labeling after stage 2 (beyond the article's recipe)
  */
 public record TransferRecipe(
     int stage1Epochs,
@@ -21,20 +24,37 @@ public record TransferRecipe(
     int supervisedEpochs,
     int batchSize,
     int patience,
-    long seed) {
+    long seed,
+    Augmentation augmentation,
+    SelfTraining selfTraining) {
+
+  /**
+   * Self-training after stage 2: each round labels the unlabeled pool with the current model,
+   * adds the {@code perClass x round} most confident images of each class, and fine-tunes
+   * {@code epochs} epochs at the stage-2 rate on them plus the labeled images (repeated so
+   * they stay about a fifth of the mix).
+   */
+  public record SelfTraining(int rounds, int perClass, int epochs) {
+    public static final SelfTraining OFF = new SelfTraining(0, 0, 0);
+
+    public boolean enabled() {
+      return rounds > 0 && perClass > 0 && epochs > 0;
+    }
+  }
 
   /** Protocol FMNIST-SSL-v1: 30 + 20 epochs at 1e-3 / 1e-4, baseline 50 at 1e-3, batch 64. */
   public static TransferRecipe protocol(long seed) {
-    return new TransferRecipe(30, 1e-3, 20, 1e-4, 50, 64, 0, seed);
+    return new TransferRecipe(30, 1e-3, 20, 1e-4, 50, 64, 0, seed, Augmentation.NONE,
+        SelfTraining.OFF);
   }
 
   public TransferRecipe withSeed(long newSeed) {
     return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
-        supervisedEpochs, batchSize, patience, newSeed);
+        supervisedEpochs, batchSize, patience, newSeed, augmentation, selfTraining);
   }
 
-  public TransferRecipe withPatience(int epochs) {
+  public TransferRecipe with(Augmentation newAugmentation, SelfTraining newSelfTraining) {
     return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
-        supervisedEpochs, batchSize, epochs, seed);
+        supervisedEpochs, batchSize, patience, seed, newAugmentation, newSelfTraining);
   }
 }

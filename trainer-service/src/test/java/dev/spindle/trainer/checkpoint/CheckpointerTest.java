@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
-import dev.spindle.trainer.learn.Pretrainer;
+import dev.spindle.trainer.learn.RotationPretrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +23,7 @@ class CheckpointerTest {
 
   @Test
   void shouldRestoreParametersUpdaterStateAndPositions() throws Exception {
-    Pretrainer pretrainer = new Pretrainer(spec, 1e-3, 1);
+    RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
     pretrainer.step(images(8));
     Checkpointer checkpointer = new Checkpointer(dir);
     pretrainer.withNetwork(net -> save(checkpointer, 1, net));
@@ -37,7 +37,7 @@ class CheckpointerTest {
         .equalsWithEps(original.getUpdater().getStateViewArray(), 0)).isTrue();
 
     // resumed training continues exactly like uninterrupted training would
-    Pretrainer resumed = new Pretrainer(spec, restored.rotationNet(), 1);
+    RotationPretrainer resumed = new RotationPretrainer(spec, restored.rotationNet(), 1);
     List<float[]> next = images(8);
     var input = Nd4j.rand(1, 1, 28, 28);
     pretrainer.step(next);
@@ -48,7 +48,7 @@ class CheckpointerTest {
 
   @Test
   void shouldKeepThePreviousCheckpointWhenANewOneIsHalfWritten() throws Exception {
-    Pretrainer pretrainer = new Pretrainer(spec, 1e-3, 1);
+    RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
     Checkpointer checkpointer = new Checkpointer(dir);
     pretrainer.withNetwork(net -> save(checkpointer, 1, net));
     // a crash while writing v2: a temp file is all that exists of it
@@ -59,7 +59,7 @@ class CheckpointerTest {
 
   @Test
   void shouldKeepOnlyTheCurrentAndPreviousBackboneFiles() throws Exception {
-    Pretrainer pretrainer = new Pretrainer(spec, 1e-3, 1);
+    RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
     Checkpointer checkpointer = new Checkpointer(dir);
     for (int v = 1; v <= 4; v++) {
       int version = v;

@@ -13,19 +13,19 @@ import org.nd4j.linalg.dataset.DataSet;
  * image in all four rotations. {@link #snapshot()} gives a copy for transfer while pretraining
  * goes on. Thread-safe: steps, snapshots and evaluation take turns.
  */
-public final class Pretrainer {
+public final class RotationPretrainer {
   private static final int EVAL_IMAGES_PER_BATCH = 64;
 
   private final NetworkSpec spec;
   private final MultiLayerNetwork network;
   private long steps;
 
-  public Pretrainer(NetworkSpec spec, double learningRate, long seed) {
+  public RotationPretrainer(NetworkSpec spec, double learningRate, long seed) {
     this(spec, Networks.rotationNet(spec, learningRate, seed), 0);
   }
 
   /** Resumes from a restored rotation network (parameters and updater state). */
-  public Pretrainer(NetworkSpec spec, MultiLayerNetwork restored, long steps) {
+  public RotationPretrainer(NetworkSpec spec, MultiLayerNetwork restored, long steps) {
     this.spec = spec;
     this.network = restored;
     this.steps = steps;

@@ -2,6 +2,7 @@ package dev.spindle.trainer.learn;
 
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
+import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * fine-tunes everything at the smaller rate, keeping the best epoch on validation when there
  * is a validation set.
  */
-public final class TransferTrainer {
+public final class TwoStageTransfer {
   /** Progress callback: stage name, epoch (1-based), epochs in the stage. */
   public interface Progress {
     Progress NONE = (stage, epoch, epochs) -> {};
@@ -29,7 +30,7 @@ public final class TransferTrainer {
   private final TransferRecipe recipe;
   private final Progress progress;
 
-  public TransferTrainer(NetworkSpec spec, int classes, TransferRecipe recipe, Progress progress) {
+  public TwoStageTransfer(NetworkSpec spec, int classes, TransferRecipe recipe, Progress progress) {
     this.spec = spec;
     this.classes = classes;
     this.recipe = recipe;
@@ -38,6 +39,15 @@ public final class TransferTrainer {
 
   /** Stage 1 then stage 2 from the backbone of {@code rotationNet} (which is not modified). */
   public TransferResult transfer(MultiLayerNetwork rotationNet, Examples train, Examples validation) {
+    return transfer(rotationNet, train, validation, List.of());
+  }
+
+  /**
+   * Stage 1, stage 2, then (if the recipe asks for it and {@code unlabeled} is not empty)
+   * self-training on pseudo-labels for {@code unlabeled}.
+   */
+  public TransferResult transfer(MultiLayerNetwork rotationNet, Examples train,
+      Examples validation, List<float[]> unlabeled) {
     requireExamples(train);
     Random random = new Random(recipe.seed());
     MultiLayerNetwork classifier =
@@ -56,6 +66,9 @@ public final class TransferTrainer {
         Networks.classifier(spec, classes, recipe.stage2LearningRate(), recipe.seed());
     Networks.copyLayers(frozen, tuned, tuned.getLayers().length);
     int epochs = fitWithEarlyStopping(tuned, train, validation, recipe.stage2Epochs(), random);
+    if (recipe.selfTraining().enabled() && !unlabeled.isEmpty()) {
+      selfTrain(tuned, train, unlabeled, random);
+    }
     return new TransferResult(tuned, stage1, evaluate(tuned, validation), epochs);
   }
 
@@ -70,6 +83,21 @@ public final class TransferTrainer {
       progress.epochDone("supervised", epoch, recipe.supervisedEpochs());
     }
     return net;
+  }
+
+  private void selfTrain(
+      MultiLayerNetwork net, Examples train, List<float[]> unlabeled, Random random) {
+    TransferRecipe.SelfTraining plan = recipe.selfTraining();
+    Examples pool = new Examples(train.shape(), unlabeled, new int[unlabeled.size()]);
+    for (int round = 1; round <= plan.rounds(); round++) {
+      Examples pseudo = PseudoLabels.select(net, pool, classes, round * plan.perClass());
+      int repeat = Math.max(1, (int) Math.ceil(0.25 * pseudo.size() / train.size()));
+      Examples mixed = train.concat(repeat, pseudo);
+      for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
+        fitEpoch(net, mixed, random);
+        progress.epochDone("self-training round " + round, epoch, plan.epochs());
+      }
+    }
   }
 
   private int fitWithEarlyStopping(
@@ -104,7 +132,7 @@ public final class TransferTrainer {
 
   private void fitEpoch(MultiLayerNetwork net, Examples train, Random random) {
     for (int[] batch : train.shuffledBatches(recipe.batchSize(), random)) {
-      DataSet data = train.dataSet(batch, classes);
+      DataSet data = train.dataSet(batch, classes, recipe.augmentation(), random);
       try {
         net.fit(data);
       } finally {
