@@ -1,12 +1,12 @@
 package dev.spindle.trainer;
 
+import dev.spindle.model.DataSplit;
 import dev.spindle.schemas.TopicNames;
 import dev.spindle.trainer.checkpoint.CheckpointState;
 import dev.spindle.trainer.checkpoint.Checkpointer;
 import dev.spindle.trainer.feed.FeedImage;
 import dev.spindle.trainer.feed.ImageRecords;
 import dev.spindle.trainer.feed.ReplayReservoir;
-import dev.spindle.trainer.feed.Split;
 import dev.spindle.trainer.feed.UnusableRecordException;
 import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.publish.TrainerProducer;
@@ -182,7 +182,7 @@ public final class TrainingLoop implements Runnable {
           continue;
         }
         boolean holdOut = !image.isLabeled()
-            && Split.isHoldout(image.imageId(), config.holdoutPercent());
+            && DataSplit.isHoldout(image.imageId(), config.holdoutPercent());
         if (holdOut) {
           if (holdout.size() < config.holdoutMax()) {
             holdout.add(image.pixels());
@@ -205,7 +205,7 @@ public final class TrainingLoop implements Runnable {
   }
 
   private void refill(FeedImage image) {
-    if (!image.isLabeled() && Split.isHoldout(image.imageId(), config.holdoutPercent())) {
+    if (!image.isLabeled() && DataSplit.isHoldout(image.imageId(), config.holdoutPercent())) {
       if (holdout.size() < config.holdoutMax()) {
         holdout.add(image.pixels());
       }

@@ -1,5 +1,6 @@
 package dev.spindle.trainer.feed;
 
+import dev.spindle.model.DataSplit;
 import dev.spindle.model.InputShape;
 import dev.spindle.trainer.learn.Examples;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class LabeledStore {
     List<float[]> validationImages = new ArrayList<>();
     List<Integer> validationLabels = new ArrayList<>();
     byId.forEach((id, entry) -> {
-      boolean validation = Split.isValidation(id, validationPercent);
+      boolean validation = DataSplit.isValidation(id, validationPercent);
       (validation ? validationImages : trainImages).add(entry.pixels);
       (validation ? validationLabels : trainLabels).add(entry.label);
     });

@@ -1,5 +1,6 @@
 package dev.spindle.trainer.feed;
 
+import dev.spindle.model.DataSplit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.model.InputShape;
@@ -40,7 +41,7 @@ class LabeledStoreTest {
     int validation = first.snapshot().validation().size();
     assertThat(validation).isBetween(320, 480);
     assertThat(second.snapshot().validation().size()).isEqualTo(validation);
-    assertThat(Split.isValidation(id(7), 20)).isEqualTo(Split.isValidation(id(7), 20));
+    assertThat(DataSplit.isValidation(id(7), 20)).isEqualTo(DataSplit.isValidation(id(7), 20));
   }
 
   /** A SHA-256 hex id, as ingest makes them. */

@@ -1,11 +1,11 @@
-package dev.spindle.trainer.feed;
+package dev.spindle.model;
 
 /**
  * Deterministic splits by image id (hex SHA-256): the same image lands on the same side in
  * every run and in every service (serving's gating set uses the same rule).
  */
-public final class Split {
-  private Split() {}
+public final class DataSplit {
+  private DataSplit() {}
 
   /** A stable bucket 0..99 from the id's leading hex digits. */
   public static int bucket(String imageId) {

@@ -1,0 +1,195 @@
+package dev.spindle.serving.holder;
+
+import dev.spindle.model.artifact.ArtifactIntegrityException;
+import dev.spindle.model.artifact.LoadedModel;
+import dev.spindle.schemas.avro.ModelVersion;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the model that answers requests and decides which model that is. An offered version
+ * is fetched, checksum-verified, loaded, warmed up and scored on the gating set, all off the
+ * request path; it is promoted only if it is not worse than the serving model by more than
+ * {@code margin}, and then swapped in atomically (requests in flight finish on the model they
+ * started with, so none fails). A corrupt, unloadable or worse model is rejected with the
+ * reason and the current one keeps serving. Accepted models stay loaded for rollback and pin.
+ */
+public final class ModelHolder {
+  /** Loads and verifies an artifact (ModelStore::load in production). */
+  @FunctionalInterface
+  public interface Loader {
+    LoadedModel load(URI uri, String sha256) throws ArtifactIntegrityException;
+  }
+
+  public static final String SERVING = "SERVING";
+  public static final String STANDBY = "STANDBY";
+  public static final String REJECTED = "REJECTED";
+  private static final Logger log = LoggerFactory.getLogger(ModelHolder.class);
+  private static final int KEEP_LOADED = 5;
+
+  private final AtomicReference<ServedModel> current = new AtomicReference<>();
+  private final Map<Long, ServedModel> loaded = new LinkedHashMap<>();
+  private final Map<Long, ModelRecord> records = new LinkedHashMap<>();
+  private final Loader loader;
+  private final Supplier<GatingSet> gating;
+  private final double margin;
+  private final Clock clock;
+  private Long pinned;
+  private long swaps;
+
+  public ModelHolder(Loader loader, Supplier<GatingSet> gating, double margin, Clock clock) {
+    this.loader = loader;
+    this.gating = gating;
+    this.margin = margin;
+    this.clock = clock;
+  }
+
+  /** The serving model, if any: lock-free, for the request path. */
+  public Optional<ServedModel> current() {
+    return Optional.ofNullable(current.get());
+  }
+
+  /** Judges an offered version; returns what was decided. Replays of a known version are no-ops. */
+  public synchronized ModelRecord offer(ModelVersion event) {
+    ModelRecord known = records.get(event.getVersion());
+    if (known != null) {
+      return known;
+    }
+    ServedModel serving = current.get();
+    if (serving != null && event.getVersion() < serving.version()) {
+      return reject(event, Double.NaN, "older than the serving version v" + serving.version());
+    }
+    ServedModel candidate;
+    try {
+      candidate = new ServedModel(loader.load(URI.create(event.getArtifactUri()), event.getSha256()));
+      candidate.probabilities(List.of(new float[candidate.preprocessor().shape().size()]));
+    } catch (ArtifactIntegrityException | RuntimeException e) {
+      return reject(event, Double.NaN, "unusable artifact: " + e.getMessage());
+    }
+    GatingSet set = gating.get();
+    double accuracy = set.accuracy(candidate);
+    String judgement;
+    if (serving == null || Double.isNaN(accuracy)) {
+      judgement = serving == null ? "first model" : "no gating data: promoted on trust";
+    } else {
+      double servingAccuracy = set.accuracy(serving);
+      if (accuracy < servingAccuracy - margin) {
+        return reject(event, accuracy, String.format("gating accuracy %.4f is worse than serving "
+            + "v%d's %.4f by more than the margin %.3f (%d images)", accuracy, serving.version(),
+            servingAccuracy, margin, set.size()));
+      }
+      judgement = String.format("gating accuracy %.4f vs serving v%d's %.4f (%d images)",
+          accuracy, serving.version(), servingAccuracy, set.size());
+    }
+    loaded.put(candidate.version(), candidate);
+    ModelRecord record = new ModelRecord(candidate.version(), candidate.backboneVersion(), STANDBY,
+        judgement, accuracy, event.getMetrics() == null ? Map.of() : copy(event.getMetrics()),
+        clock.instant());
+    records.put(candidate.version(), record);
+    if (pinned == null) {
+      swapTo(candidate);
+    } else {
+      log.info("model v{} accepted ({}), not serving: pinned to v{}", candidate.version(),
+          judgement, pinned);
+    }
+    evictOld();
+    return records.get(candidate.version());
+  }
+
+  /** Serves {@code version} (an accepted one) until {@link #unpin()}. */
+  public synchronized ServedModel pin(long version) {
+    ServedModel model = loaded.get(version);
+    if (model == null) {
+      throw new NoSuchElementException("model v" + version + " is not loaded: "
+          + (records.containsKey(version) ? records.get(version).status() + " ("
+              + records.get(version).reason() + ")" : "never offered")
+          + "; loaded versions: " + loaded.keySet());
+    }
+    pinned = version;
+    swapTo(model);
+    return model;
+  }
+
+  /** Lets the newest accepted model serve again, and new ones be promoted. */
+  public synchronized Optional<ServedModel> unpin() {
+    pinned = null;
+    loaded.values().stream().reduce((a, b) -> b).ifPresent(this::swapTo);
+    return current();
+  }
+
+  /** Serves the accepted model before the current one, pinned there. */
+  public synchronized ServedModel rollback() {
+    ServedModel serving = current.get();
+    ServedModel previous = null;
+    for (ServedModel model : loaded.values()) {
+      if (serving != null && model.version() < serving.version()) {
+        previous = model;
+      }
+    }
+    if (previous == null) {
+      throw new IllegalStateException("no earlier accepted model to roll back to (loaded: "
+          + loaded.keySet() + ")");
+    }
+    return pin(previous.version());
+  }
+
+  public synchronized Optional<Long> pinned() {
+    return Optional.ofNullable(pinned);
+  }
+
+  /** Every offered version, oldest first, with its status and reason. */
+  public synchronized List<ModelRecord> history() {
+    return new ArrayList<>(records.values());
+  }
+
+  public synchronized long swaps() {
+    return swaps;
+  }
+
+  private void swapTo(ServedModel model) {
+    ServedModel previous = current.getAndSet(model);
+    if (previous != model) {
+      swaps++;
+      records.replaceAll((v, r) -> r.status().equals(REJECTED) ? r
+          : r.withStatus(v == model.version() ? SERVING : STANDBY));
+      log.info("now serving model v{} (backbone v{}){}", model.version(), model.backboneVersion(),
+          previous == null ? "" : ", was v" + previous.version());
+    }
+  }
+
+  private ModelRecord reject(ModelVersion event, double accuracy, String reason) {
+    ModelRecord record = new ModelRecord(event.getVersion(), event.getBackboneVersion(), REJECTED,
+        reason, accuracy, event.getMetrics() == null ? Map.of() : copy(event.getMetrics()),
+        clock.instant());
+    records.put(event.getVersion(), record);
+    log.warn("model v{} rejected: {}", event.getVersion(), reason);
+    return record;
+  }
+
+  private void evictOld() {
+    while (loaded.size() > KEEP_LOADED) {
+      Long oldest = loaded.keySet().iterator().next();
+      ServedModel serving = current.get();
+      if (serving != null && serving.version() == oldest) {
+        break;
+      }
+      loaded.remove(oldest);
+    }
+  }
+
+  private static Map<String, Double> copy(Map<? extends CharSequence, Double> metrics) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    metrics.forEach((k, v) -> out.put(k.toString(), v));
+    return out;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.spindle.serving.holder;
+
+import dev.spindle.model.ImagePreprocessor;
+import dev.spindle.model.InputShape;
+import dev.spindle.model.artifact.LoadedModel;
+import dev.spindle.model.artifact.ModelManifest;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A loaded, verified model ready to answer: its manifest, its preprocessor (the shared one,
+ * with the model's input shape) and class probabilities for a batch of images. DL4J networks
+ * are not safe for concurrent use, so calls take turns; callers batch to amortise that.
+ */
+public final class ServedModel {
+  private final MultiLayerNetwork network;
+  private final ModelManifest manifest;
+  private final ImagePreprocessor preprocessor;
+
+  public ServedModel(LoadedModel loaded) {
+    this.network = loaded.network();
+    this.manifest = loaded.manifest();
+    this.preprocessor = new ImagePreprocessor(loaded.inputShape());
+  }
+
+  public long version() {
+    return manifest.version();
+  }
+
+  public long backboneVersion() {
+    return manifest.backboneVersion();
+  }
+
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  public List<String> classNames() {
+    return manifest.classNames();
+  }
+
+  public ImagePreprocessor preprocessor() {
+    return preprocessor;
+  }
+
+  /** Class probabilities, one row per image (CHW pixels of the model's input shape). */
+  public float[][] probabilities(List<float[]> images) {
+    InputShape shape = preprocessor.shape();
+    int size = shape.size();
+    float[] flat = new float[images.size() * size];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i), 0, flat, i * size, size);
+    }
+    try (INDArray x = Nd4j.create(flat,
+        new long[] {images.size(), shape.channels(), shape.height(), shape.width()}, 'c')) {
+      synchronized (this) {
+        try (INDArray out = network.output(x, false)) {
+          return out.toFloatMatrix();
+        }
+      }
+    }
+  }
+}

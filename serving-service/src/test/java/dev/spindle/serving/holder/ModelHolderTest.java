@@ -1,0 +1,136 @@
+package dev.spindle.serving.holder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spindle.model.artifact.ModelStore;
+import dev.spindle.schemas.avro.ModelVersion;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelHolderTest {
+  @TempDir Path dir;
+  private TwoClassModels models;
+  private ModelHolder holder;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    models = new TwoClassModels(dir);
+    GatingSet gating = TwoClassModels.gatingSet(20);
+    holder = new ModelHolder(ModelStore::load, () -> gating, 0.01, Clock.systemUTC());
+  }
+
+  @Test
+  void shouldInventNoPredictionsBeforeTheFirstModel() {
+    assertThat(holder.current()).isEmpty();
+  }
+
+  @Test
+  void shouldServeTheFirstModelAndPromoteOneThatIsNotWorse() throws Exception {
+    assertThat(holder.offer(models.good(1)).status()).isEqualTo(ModelHolder.SERVING);
+    assertThat(holder.offer(models.good(2)).status()).isEqualTo(ModelHolder.SERVING);
+    assertThat(holder.current().orElseThrow().version()).isEqualTo(2);
+    assertThat(holder.history()).extracting(ModelRecord::status)
+        .containsExactly(ModelHolder.STANDBY, ModelHolder.SERVING);
+  }
+
+  @Test
+  void shouldRejectACorruptArtifactAndKeepServingTheCurrentModel() throws Exception {
+    holder.offer(models.good(1));
+    ModelVersion corrupt = models.good(2);
+    flipOneByte(Path.of(URI.create(corrupt.getArtifactUri())).resolve(ModelStore.NETWORK_FILE));
+
+    ModelRecord record = holder.offer(corrupt);
+    assertThat(record.status()).isEqualTo(ModelHolder.REJECTED);
+    assertThat(record.reason()).contains("sha256");
+    assertThat(holder.current().orElseThrow().version()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectAModelThatIsWorseOnTheGatingSet() throws Exception {
+    holder.offer(models.good(1));
+    ModelRecord record = holder.offer(models.inverted(2));
+    assertThat(record.status()).isEqualTo(ModelHolder.REJECTED);
+    assertThat(record.reason()).contains("worse than serving v1");
+    assertThat(holder.current().orElseThrow().version()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldPinRollBackAndUnpin() throws Exception {
+    holder.offer(models.good(1));
+    holder.offer(models.good(2));
+    assertThat(holder.rollback().version()).isEqualTo(1);
+    assertThat(holder.pinned()).contains(1L);
+    // while pinned, a new good model is accepted but does not serve
+    assertThat(holder.offer(models.good(3)).status()).isEqualTo(ModelHolder.STANDBY);
+    assertThat(holder.current().orElseThrow().version()).isEqualTo(1);
+    assertThat(holder.pin(3).version()).isEqualTo(3);
+    assertThatThrownBy(() -> holder.pin(9)).hasMessageContaining("never offered");
+    holder.unpin();
+    assertThat(holder.pinned()).isEmpty();
+    assertThat(holder.current().orElseThrow().version()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldSwapModelWithoutFailingRequests() throws Exception {
+    holder.offer(models.good(1));
+    List<float[]> image = List.of(holder.current().orElseThrow().preprocessor()
+        .pixels(TwoClassModels.png(1, new Random(5))));
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong answered = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    Set<Long> versionsSeen = ConcurrentHashMap.newKeySet();
+    List<Thread> clients = new java.util.ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      Thread client = new Thread(() -> {
+        while (running.get()) {
+          try {
+            ServedModel model = holder.current().orElseThrow();
+            float[][] p = model.probabilities(image);
+            if (Scores.of(p[0], model.classNames(), 2).label().equals("light")) {
+              answered.incrementAndGet();
+              versionsSeen.add(model.version());
+            } else {
+              failed.incrementAndGet();
+            }
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+          }
+        }
+      });
+      client.start();
+      clients.add(client);
+    }
+    for (long v = 2; v <= 6; v++) {
+      holder.offer(models.good(v));
+    }
+    running.set(false);
+    for (Thread client : clients) {
+      client.join();
+    }
+    assertThat(failed.get()).isZero();
+    assertThat(answered.get()).isPositive();
+    assertThat(holder.current().orElseThrow().version()).isEqualTo(6);
+    assertThat(versionsSeen.size()).isGreaterThan(1);
+  }
+
+  private static void flipOneByte(Path file) throws Exception {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(raf.length() / 2);
+      int b = raf.read();
+      raf.seek(raf.length() / 2);
+      raf.write(b ^ 0xFF);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.spindle.serving.holder;
+
+import dev.spindle.model.InputShape;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import dev.spindle.model.artifact.ModelManifest;
+import dev.spindle.model.artifact.ModelStore;
+import dev.spindle.model.artifact.StoredModel;
+import dev.spindle.schemas.avro.ModelVersion;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Real, small models for serving tests: "dark" vs "light" 28x28 images. {@link #good} learns
+ * the difference; {@link #inverted} is the same network with its output negated, so it is
+ * wrong on nearly every image. Artifacts go through the real model store.
+ */
+final class TwoClassModels {
+  static final List<String> CLASSES = List.of("dark", "light");
+  private static final NetworkSpec SPEC = NetworkSpec.forInput(InputShape.FASHION_MNIST, 1);
+
+  private final ModelStore store;
+  private final MultiLayerNetwork good;
+
+  TwoClassModels(Path storeDir) {
+    this.store = new ModelStore(storeDir);
+    this.good = Networks.classifier(SPEC, 2, 1e-2, 1);
+    Random random = new Random(1);
+    for (int step = 0; step < 15; step++) {
+      float[] x = new float[32 * 784];
+      float[] y = new float[32 * 2];
+      for (int i = 0; i < 32; i++) {
+        int label = i % 2;
+        for (int p = 0; p < 784; p++) {
+          x[i * 784 + p] = pixel(label, random) / 255f;
+        }
+        y[i * 2 + label] = 1;
+      }
+      good.fit(new DataSet(Nd4j.create(x, new long[] {32, 1, 28, 28}, 'c'),
+          Nd4j.create(y, new long[] {32, 2}, 'c')));
+    }
+  }
+
+  /** Writes the trained network as {@code version} and returns its event. */
+  ModelVersion good(long version) throws Exception {
+    return publish(good, version);
+  }
+
+  /** Writes the network with its output layer negated (nearly always wrong) as {@code version}. */
+  ModelVersion inverted(long version) throws Exception {
+    MultiLayerNetwork bad = good.clone();
+    bad.getLayer(bad.getLayers().length - 1).params().muli(-1);
+    return publish(bad, version);
+  }
+
+  /** Labeled PNGs: {@code n} of each class. */
+  static GatingSet gatingSet(int n) throws Exception {
+    List<byte[]> images = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    Random random = new Random(2);
+    for (int i = 0; i < 2 * n; i++) {
+      int label = i % 2;
+      images.add(png(label, random));
+      labels.add(CLASSES.get(label));
+    }
+    return new GatingSet(images, labels);
+  }
+
+  static byte[] png(int label, Random random) throws Exception {
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    for (int p = 0; p < 784; p++) {
+      image.getRaster().setSample(p % 28, p / 28, 0, pixel(label, random));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+
+  private static int pixel(int label, Random random) {
+    return label == 0 ? random.nextInt(60) : 195 + random.nextInt(60);
+  }
+
+  private ModelVersion publish(MultiLayerNetwork net, long version) throws Exception {
+    StoredModel stored = store.write(net, new ModelManifest("two-class", version, version,
+        "1x28x28", CLASSES, 1, 32, Map.of("accuracy", 1.0), new int[2][2], Instant.now(), null));
+    return ModelVersion.newBuilder().setModelName("two-class").setVersion(version)
+        .setBackboneVersion(version).setArtifactUri(stored.uri().toString())
+        .setSha256(stored.sha256()).setMetrics(Map.of("accuracy", 1.0)).setLabelsUsed(32)
+        .setCreatedAt(Instant.now()).build();
+  }
+}
