@@ -1,5 +1,7 @@
 package dev.spindle.ingest.cli;
 
+import dev.spindle.schemas.config.ConnectionOptions;
+
 import dev.spindle.ingest.IngestConfig;
 import dev.spindle.ingest.IngestPipeline;
 import dev.spindle.ingest.IngestService;
@@ -19,7 +21,7 @@ final class LoadCommands {
 
   /** Loads {@code items} and prints the summary; exit code 1 if anything failed to publish. */
   static int run(ConnectionOptions connection, ItemSupplier items) throws Exception {
-    IngestConfig config = connection.config(Map.of());
+    IngestConfig config = IngestConfig.from(connection.settings(Map.of()));
     IngestService.provisionTopics(config);
     Topics topics = Topics.create(config.clients().serde());
     try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout());

@@ -1,5 +1,7 @@
 package dev.spindle.ingest.cli;
 
+import dev.spindle.schemas.config.ConnectionOptions;
+
 import dev.spindle.ingest.loader.DirectorySource;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

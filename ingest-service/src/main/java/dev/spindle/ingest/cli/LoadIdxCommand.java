@@ -1,5 +1,7 @@
 package dev.spindle.ingest.cli;
 
+import dev.spindle.schemas.config.ConnectionOptions;
+
 import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxSource;
 import java.nio.file.Path;

@@ -1,10 +1,13 @@
 package dev.spindle.ingest.cli;
 
+import dev.spindle.ingest.IngestConfig;
+
+import dev.spindle.schemas.config.ConnectionOptions;
+
 import dev.spindle.ingest.IngestService;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,13 +28,9 @@ final class ServeCommand implements Callable<Integer> {
     if (port != null) {
       extra.put("ingest.http.port", port.toString());
     }
-    IngestService service = new IngestService(connection.config(extra)).start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      service.close();
-      stopped.countDown();
-    }, "ingest-shutdown"));
-    stopped.await();
+    IngestConfig config = IngestConfig.from(connection.settings(extra));
+    IngestService service = new IngestService(config).start();
+    ConnectionOptions.runUntilShutdown("ingest-service", service::close);
     return 0;
   }
 }

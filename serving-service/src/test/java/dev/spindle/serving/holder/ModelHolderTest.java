@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.model.artifact.ModelStore;
+import dev.spindle.serving.TwoClassModels;
 import dev.spindle.schemas.avro.ModelVersion;
-import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +49,7 @@ class ModelHolderTest {
   void shouldRejectACorruptArtifactAndKeepServingTheCurrentModel() throws Exception {
     holder.offer(models.good(1));
     ModelVersion corrupt = models.good(2);
-    flipOneByte(Path.of(URI.create(corrupt.getArtifactUri())).resolve(ModelStore.NETWORK_FILE));
+    TwoClassModels.corrupt(corrupt);
 
     ModelRecord record = holder.offer(corrupt);
     assertThat(record.status()).isEqualTo(ModelHolder.REJECTED);
@@ -125,12 +125,4 @@ class ModelHolderTest {
     assertThat(versionsSeen.size()).isGreaterThan(1);
   }
 
-  private static void flipOneByte(Path file) throws Exception {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(raf.length() / 2);
-      int b = raf.read();
-      raf.seek(raf.length() / 2);
-      raf.write(b ^ 0xFF);
-    }
-  }
 }

@@ -1,17 +1,15 @@
 package dev.spindle.trainer.cli;
 
-import dev.spindle.schemas.config.ClientSettings;
-import dev.spindle.schemas.config.Settings;
+import dev.spindle.schemas.config.ConnectionOptions;
 import dev.spindle.trainer.TrainerConfig;
 import dev.spindle.trainer.TrainerService;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spindle-trainer}: runs trainer-service until Ctrl-C. */
@@ -22,17 +20,8 @@ import picocli.CommandLine.Option;
         "Settings come from --config / $SPINDLE_CONFIG and SPINDLE_* variables; see the "
             + "README for every trainer.* key."})
 public final class TrainerCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, description = "Properties file with settings "
-      + "(or the SPINDLE_CONFIG variable). SPINDLE_* variables override it.")
-  Path configFile;
-
-  @Option(names = "--bootstrap-servers",
-      description = "Kafka bootstrap servers (default: the local stack, 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(names = "--registry-url",
-      description = "Schema registry URL (default: the local stack's).")
-  String registryUrl;
+  @Mixin
+  ConnectionOptions connection;
 
   @Option(names = "--checkpoint-dir", description = "Checkpoints (trainer.checkpoint.dir).")
   Path checkpointDir;
@@ -51,25 +40,12 @@ public final class TrainerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> overrides = new HashMap<>();
-    overrides.put(ClientSettings.BOOTSTRAP_KEY, bootstrapServers);
-    overrides.put(ClientSettings.REGISTRY_KEY, registryUrl);
     overrides.put("trainer.checkpoint.dir", checkpointDir == null ? null : checkpointDir.toString());
     overrides.put("trainer.model.store", modelStore == null ? null : modelStore.toString());
     overrides.put("trainer.http.port", port == null ? null : port.toString());
-    TrainerConfig config = TrainerConfig.from(
-        Settings.forCommandLine(Optional.ofNullable(configFile), overrides));
-    CountDownLatch stopped = new CountDownLatch(1);
+    TrainerConfig config = TrainerConfig.from(connection.settings(overrides));
     TrainerService service = new TrainerService(config).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        service.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        stopped.countDown();
-      }
-    }, "spindle-trainer-shutdown"));
-    stopped.await();
+    ConnectionOptions.runUntilShutdown("trainer-service", service::close);
     return 0;
   }
 }

@@ -1,4 +1,6 @@
-package dev.spindle.serving.holder;
+package dev.spindle.serving;
+
+import dev.spindle.serving.holder.GatingSet;
 
 import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
@@ -25,14 +27,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * the difference; {@link #inverted} is the same network with its output negated, so it is
  * wrong on nearly every image. Artifacts go through the real model store.
  */
-final class TwoClassModels {
-  static final List<String> CLASSES = List.of("dark", "light");
+public final class TwoClassModels {
+  public static final List<String> CLASSES = List.of("dark", "light");
   private static final NetworkSpec SPEC = NetworkSpec.forInput(InputShape.FASHION_MNIST, 1);
 
   private final ModelStore store;
   private final MultiLayerNetwork good;
 
-  TwoClassModels(Path storeDir) {
+  public TwoClassModels(Path storeDir) {
     this.store = new ModelStore(storeDir);
     this.good = Networks.classifier(SPEC, 2, 1e-2, 1);
     Random random = new Random(1);
@@ -52,19 +54,19 @@ final class TwoClassModels {
   }
 
   /** Writes the trained network as {@code version} and returns its event. */
-  ModelVersion good(long version) throws Exception {
+  public ModelVersion good(long version) throws Exception {
     return publish(good, version);
   }
 
   /** Writes the network with its output layer negated (nearly always wrong) as {@code version}. */
-  ModelVersion inverted(long version) throws Exception {
+  public ModelVersion inverted(long version) throws Exception {
     MultiLayerNetwork bad = good.clone();
     bad.getLayer(bad.getLayers().length - 1).params().muli(-1);
     return publish(bad, version);
   }
 
   /** Labeled PNGs: {@code n} of each class. */
-  static GatingSet gatingSet(int n) throws Exception {
+  public static GatingSet gatingSet(int n) throws Exception {
     List<byte[]> images = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     Random random = new Random(2);
@@ -76,7 +78,7 @@ final class TwoClassModels {
     return new GatingSet(images, labels);
   }
 
-  static byte[] png(int label, Random random) throws Exception {
+  public static byte[] png(int label, Random random) throws Exception {
     BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
     for (int p = 0; p < 784; p++) {
       image.getRaster().setSample(p % 28, p / 28, 0, pixel(label, random));
@@ -84,6 +86,17 @@ final class TwoClassModels {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(image, "png", out);
     return out.toByteArray();
+  }
+
+  /** Flips one byte in the middle of the artifact's network file. */
+  public static void corrupt(ModelVersion event) throws java.io.IOException {
+    Path file = Path.of(java.net.URI.create(event.getArtifactUri())).resolve(ModelStore.NETWORK_FILE);
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(raf.length() / 2);
+      int b = raf.read();
+      raf.seek(raf.length() / 2);
+      raf.write(b ^ 0xFF);
+    }
   }
 
   private static int pixel(int label, Random random) {

@@ -1,0 +1,51 @@
+package dev.spindle.serving;
+
+import dev.spindle.schemas.config.ClientSettings;
+import dev.spindle.schemas.config.Settings;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Everything serving-service reads from configuration, with its defaults in one place:
+ * <ul>
+ *   <li>{@code kafka.bootstrap.servers}, {@code schema.registry.url}: required</li>
+ *   <li>{@code serving.model.name} (fashion-mnist): which models to serve</li>
+ *   <li>{@code serving.http.host} (0.0.0.0), {@code serving.http.port} (8083)</li>
+ *   <li>{@code serving.admin.tokens}: bearer tokens for pin/rollback/unpin; without any, those
+ *       endpoints answer 403</li>
+ *   <li>{@code serving.gate.margin} (0.01): how much worse on the gating set a new model may
+ *       be and still be promoted</li>
+ *   <li>{@code serving.gate.max.images} (2000), {@code trainer.validation.percent} (20): the
+ *       gating set is the newest validation-split images of {@code images.labeled}, by the
+ *       trainer's rule</li>
+ *   <li>{@code serving.top.k} (3), {@code serving.max.bytes} (10 MB)</li>
+ * </ul>
+ */
+public record ServingConfig(
+    ClientSettings clients,
+    String modelName,
+    String httpHost,
+    int httpPort,
+    Set<String> adminTokens,
+    double gateMargin,
+    int gateMaxImages,
+    int validationPercent,
+    int topK,
+    long maxBytes) {
+
+  public static ServingConfig from(Settings s) {
+    return new ServingConfig(
+        ClientSettings.from(s),
+        s.get("serving.model.name", "fashion-mnist"),
+        s.get("serving.http.host", "0.0.0.0"),
+        s.getInt("serving.http.port", 8083),
+        Arrays.stream(s.get("serving.admin.tokens", "").split(","))
+            .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toUnmodifiableSet()),
+        Double.parseDouble(s.get("serving.gate.margin", "0.01")),
+        s.getInt("serving.gate.max.images", 2000),
+        s.getInt("trainer.validation.percent", 20),
+        s.getInt("serving.top.k", 3),
+        s.getLong("serving.max.bytes", 10L << 20));
+  }
+}

@@ -1,0 +1,115 @@
+package dev.spindle.serving;
+
+import dev.spindle.model.artifact.ModelStore;
+import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.schemas.Topic;
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.ModelVersion;
+import dev.spindle.serving.feed.GatingFeed;
+import dev.spindle.serving.feed.TopicFollower;
+import dev.spindle.serving.holder.ModelHolder;
+import dev.spindle.serving.holder.ModelRecord;
+import dev.spindle.serving.http.ServingHttpServer;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * serving-service as a whole: follows {@code images.labeled} for the gating set and
+ * {@code models} for new versions (judged by the {@link ModelHolder} on the follower's thread,
+ * off the request path), and serves the HTTP API, until closed.
+ */
+public final class ServingService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServingService.class);
+
+  private final ServingConfig config;
+  private final ServingMetrics metrics = new ServingMetrics();
+  private ModelHolder holder;
+  private TopicFollower<?> gatingFollower;
+  private TopicFollower<?> modelFollower;
+  private ServingHttpServer http;
+
+  public ServingService(ServingConfig config) {
+    this.config = config;
+  }
+
+  public ServingService start() {
+    Dl4jRuntime.init();
+    Topics topics = Topics.create(config.clients().serde());
+    GatingFeed gating = new GatingFeed(config.validationPercent(), config.gateMaxImages());
+    holder = new ModelHolder(ModelStore::load, gating::snapshot, config.gateMargin(),
+        Clock.systemUTC());
+    gatingFollower = new TopicFollower<>(consumer(topics.imagesLabeled()),
+        topics.imagesLabeled().name(), r -> gating.accept(r.key(), r.value())).start();
+    modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models().name(),
+        r -> offer(r.value())).start();
+    http = new ServingHttpServer(holder, config.adminTokens(), config.topK(), config.maxBytes(),
+        new ServingHttpServer.Observer() {
+          @Override
+          public void predicted(String outcome, long startedNanos) {
+            metrics.requests.labelValues(outcome).inc();
+            metrics.latency.observe((System.nanoTime() - startedNanos) / 1e9);
+          }
+
+          @Override
+          public String metrics() throws java.io.IOException {
+            metrics.swaps.set(holder.swaps());
+            metrics.servingVersion.set(holder.current().map(m -> m.version()).orElse(0L));
+            return metrics.scrape();
+          }
+        }, this::health).start(config.httpHost(), config.httpPort());
+    log.info("serving-service ready: model {}, http port {}", config.modelName(), http.port());
+    return this;
+  }
+
+  private void offer(ModelVersion event) {
+    if (event == null || !event.getModelName().toString().equals(config.modelName())) {
+      return;
+    }
+    ModelRecord record = holder.offer(event);
+    metrics.offers.labelValues(record.status()).inc();
+  }
+
+  private <V> KafkaConsumer<String, V> consumer(Topic<String, V> topic) {
+    return new KafkaConsumer<>(config.clients().kafkaWith(Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.CLIENT_ID_CONFIG, "spindle-serving-" + topic.name())),
+        topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+  }
+
+  /** UP with a model; NO_MODEL (503) until the first one is promoted. */
+  public Map<String, Object> health() {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("status", holder.current().isPresent() ? "UP" : "NO_MODEL");
+    report.put("model", holder.current().map(m -> (Object) m.version()).orElse("none"));
+    report.put("pinned", holder.pinned().orElse(null));
+    return report;
+  }
+
+  public ModelHolder holder() {
+    return holder;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (http != null) {
+      http.close();
+    }
+    if (modelFollower != null) {
+      modelFollower.close();
+    }
+    if (gatingFollower != null) {
+      gatingFollower.close();
+    }
+    log.info("serving-service stopped");
+  }
+}
