@@ -20,6 +20,10 @@ import java.util.stream.Collectors;
  *       gating set is the newest validation-split images of {@code images.labeled}, by the
  *       trainer's rule</li>
  *   <li>{@code serving.top.k} (3), {@code serving.max.bytes} (10 MB)</li>
+ *   <li>{@code serving.stream.enabled} (true), {@code serving.application.id}
+ *       (spindle-serving), {@code serving.state.dir} (.spindle/state/serving): the
+ *       exactly-once prediction stream; {@code serving.batch.size} (64) and
+ *       {@code serving.batch.linger.ms} (5): its micro-batches</li>
  * </ul>
  */
 public record ServingConfig(
@@ -32,7 +36,12 @@ public record ServingConfig(
     int gateMaxImages,
     int validationPercent,
     int topK,
-    long maxBytes) {
+    long maxBytes,
+    boolean streamEnabled,
+    String applicationId,
+    java.nio.file.Path stateDir,
+    int batchSize,
+    long batchLingerMs) {
 
   public static ServingConfig from(Settings s) {
     return new ServingConfig(
@@ -46,6 +55,11 @@ public record ServingConfig(
         s.getInt("serving.gate.max.images", 2000),
         s.getInt("trainer.validation.percent", 20),
         s.getInt("serving.top.k", 3),
-        s.getLong("serving.max.bytes", 10L << 20));
+        s.getLong("serving.max.bytes", 10L << 20),
+        s.getBoolean("serving.stream.enabled", true),
+        s.get("serving.application.id", "spindle-serving"),
+        java.nio.file.Path.of(s.get("serving.state.dir", ".spindle/state/serving")),
+        s.getInt("serving.batch.size", 64),
+        s.getLong("serving.batch.linger.ms", 5));
   }
 }

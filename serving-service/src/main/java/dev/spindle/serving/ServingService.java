@@ -10,6 +10,8 @@ import dev.spindle.serving.feed.TopicFollower;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.ModelRecord;
 import dev.spindle.serving.http.ServingHttpServer;
+import dev.spindle.serving.stream.PredictionApp;
+import dev.spindle.serving.stream.PredictionTopology;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * serving-service as a whole: follows {@code images.labeled} for the gating set and
  * {@code models} for new versions (judged by the {@link ModelHolder} on the follower's thread,
- * off the request path), and serves the HTTP API, until closed.
+ * off the request path), runs the exactly-once prediction stream and serves the HTTP API,
+ * until closed.
  */
 public final class ServingService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServingService.class);
@@ -32,6 +35,7 @@ public final class ServingService implements AutoCloseable {
   private TopicFollower<?> gatingFollower;
   private TopicFollower<?> modelFollower;
   private ServingHttpServer http;
+  private PredictionApp predictions;
 
   public ServingService(ServingConfig config) {
     this.config = config;
@@ -47,6 +51,11 @@ public final class ServingService implements AutoCloseable {
         topics.imagesLabeled().name(), r -> gating.accept(r.key(), r.value())).start();
     modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models().name(),
         r -> offer(r.value())).start();
+    if (config.streamEnabled()) {
+      predictions = new PredictionApp(config.clients(), topics, holder,
+          new PredictionTopology.Batching(config.batchSize(), config.batchLingerMs(),
+              config.topK()), config.applicationId(), config.stateDir()).start();
+    }
     http = new ServingHttpServer(holder, config.adminTokens(), config.topK(), config.maxBytes(),
         new ServingHttpServer.Observer() {
           @Override
@@ -88,6 +97,7 @@ public final class ServingService implements AutoCloseable {
     report.put("status", holder.current().isPresent() ? "UP" : "NO_MODEL");
     report.put("model", holder.current().map(m -> (Object) m.version()).orElse("none"));
     report.put("pinned", holder.pinned().orElse(null));
+    report.put("predictionStream", predictions == null ? "DISABLED" : predictions.state().name());
     return report;
   }
 
@@ -103,6 +113,9 @@ public final class ServingService implements AutoCloseable {
   public void close() throws InterruptedException {
     if (http != null) {
       http.close();
+    }
+    if (predictions != null) {
+      predictions.close();
     }
     if (modelFollower != null) {
       modelFollower.close();

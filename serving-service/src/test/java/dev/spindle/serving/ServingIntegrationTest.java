@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.schemas.TopicProvisioner;
+import dev.spindle.schemas.Topic;
 import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.Prediction;
 import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.Settings;
 import dev.spindle.stack.LocalStack;
@@ -17,14 +19,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,25 +54,14 @@ class ServingIntegrationTest {
   @Test
   void shouldServeNothingBeforeAModelThenServeAndRefuseACorruptOne(
       LocalStack stack, @TempDir Path dir) throws Exception {
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-      TopicProvisioner.ensureTopics(admin, 3, (short) 1);
-    }
+    provision(stack);
     Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
-    ServingConfig config = ServingConfig.from(Settings.of(Map.of(
-        "kafka.bootstrap.servers", stack.bootstrapServers(),
-        "schema.registry.url", stack.registryUrl(),
-        "serving.model.name", "two-class",
-        "serving.http.host", "127.0.0.1",
-        "serving.http.port", "0",
-        "serving.admin.tokens", "s3cret")));
+    ServingConfig config = config(stack, dir, "http");
     TwoClassModels models = new TwoClassModels(dir);
     byte[] light = TwoClassModels.png(1, new Random(9));
 
     try (ServingService serving = new ServingService(config).start();
-        KafkaProducer<String, ModelVersion> producer = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
-            topics.models().keySerde().serializer(), topics.models().valueSerde().serializer())) {
+        KafkaProducer<String, ModelVersion> producer = producer(stack, topics.models())) {
       String base = "http://127.0.0.1:" + serving.httpPort();
       // no model yet: no invented predictions, and health says so
       assertThat(post(base + "/v1/predict", light, null).statusCode()).isEqualTo(503);
@@ -96,6 +97,96 @@ class ServingIntegrationTest {
       assertThat(post(base + "/v1/models/2/pin", new byte[0], "s3cret").statusCode())
           .isEqualTo(404);
     }
+  }
+
+  @Test
+  void shouldPredictEveryStreamedImageExactlyOnceAcrossARestart(
+      LocalStack stack, @TempDir Path dir) throws Exception {
+    provision(stack);
+    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    ServingConfig config = config(stack, dir, "stream");
+    TwoClassModels models = new TwoClassModels(dir.resolve("store"), "two-class-stream");
+    try (KafkaProducer<String, ModelVersion> producer = producer(stack, topics.models())) {
+      producer.send(new ProducerRecord<>("models", "two-class-stream", models.good(1))).get();
+    }
+    List<String> ids = new ArrayList<>();
+    try (ServingService serving = new ServingService(config).start()) {
+      ids.addAll(publishImages(stack, topics, 0, 100));
+      await().atMost(Duration.ofSeconds(90)).until(() -> predictedIds(stack, topics, ids).size()
+          == ids.size());
+    }
+    try (ServingService restarted = new ServingService(config).start()) {
+      ids.addAll(publishImages(stack, topics, 100, 50));
+      await().atMost(Duration.ofSeconds(90)).until(() -> predictedIds(stack, topics, ids).size()
+          == ids.size());
+    }
+    List<String> predicted = predictedIds(stack, topics, ids);
+    assertThat(predicted).hasSize(150).doesNotHaveDuplicates();
+  }
+
+  private static ServingConfig config(LocalStack stack, Path dir, String name) {
+    return ServingConfig.from(Settings.of(Map.of(
+        "kafka.bootstrap.servers", stack.bootstrapServers(),
+        "schema.registry.url", stack.registryUrl(),
+        "serving.model.name", "stream".equals(name) ? "two-class-stream" : "two-class",
+        "serving.http.host", "127.0.0.1",
+        "serving.http.port", "0",
+        "serving.admin.tokens", "s3cret",
+        "serving.application.id", "serving-" + name,
+        "serving.state.dir", dir.resolve("state").toString())));
+  }
+
+  private static void provision(LocalStack stack) {
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      TopicProvisioner.ensureTopics(admin, 3, (short) 1);
+    }
+  }
+
+  private static <V> KafkaProducer<String, V> producer(LocalStack stack, Topic<String, V> topic) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        stack.bootstrapServers()), topic.keySerde().serializer(), topic.valueSerde().serializer());
+  }
+
+  private static List<String> publishImages(LocalStack stack, Topics topics, int from, int count)
+      throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (KafkaProducer<String, Image> producer = producer(stack, topics.imagesUnlabeled())) {
+      for (int i = from; i < from + count; i++) {
+        byte[] png = TwoClassModels.png(i % 2, new Random(1000 + i));
+        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
+        producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id, Image.newBuilder()
+            .setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png").setWidth(28)
+            .setHeight(28).setSource("test").setIngestedAt(Instant.now()).build()));
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /** Image ids among {@code ours} on the predictions topic (committed records only), with repeats. */
+  private static List<String> predictedIds(LocalStack stack, Topics topics, List<String> ours) {
+    Set<String> wanted = Set.copyOf(ours);
+    List<String> found = new ArrayList<>();
+    try (KafkaConsumer<String, Prediction> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        topics.predictions().keySerde().deserializer(),
+        topics.predictions().valueSerde().deserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topics.predictions().name())
+          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (wanted.contains(r.key())) {
+            found.add(r.key());
+          }
+        });
+      }
+    }
+    return found;
   }
 
   private HttpResponse<String> get(String url) throws Exception {

@@ -32,10 +32,16 @@ public final class TwoClassModels {
   private static final NetworkSpec SPEC = NetworkSpec.forInput(InputShape.FASHION_MNIST, 1);
 
   private final ModelStore store;
+  private final String modelName;
   private final MultiLayerNetwork good;
 
   public TwoClassModels(Path storeDir) {
+    this(storeDir, "two-class");
+  }
+
+  public TwoClassModels(Path storeDir, String modelName) {
     this.store = new ModelStore(storeDir);
+    this.modelName = modelName;
     this.good = Networks.classifier(SPEC, 2, 1e-2, 1);
     Random random = new Random(1);
     for (int step = 0; step < 15; step++) {
@@ -104,9 +110,9 @@ public final class TwoClassModels {
   }
 
   private ModelVersion publish(MultiLayerNetwork net, long version) throws Exception {
-    StoredModel stored = store.write(net, new ModelManifest("two-class", version, version,
+    StoredModel stored = store.write(net, new ModelManifest(modelName, version, version,
         "1x28x28", CLASSES, 1, 32, Map.of("accuracy", 1.0), new int[2][2], Instant.now(), null));
-    return ModelVersion.newBuilder().setModelName("two-class").setVersion(version)
+    return ModelVersion.newBuilder().setModelName(modelName).setVersion(version)
         .setBackboneVersion(version).setArtifactUri(stored.uri().toString())
         .setSha256(stored.sha256()).setMetrics(Map.of("accuracy", 1.0)).setLabelsUsed(32)
         .setCreatedAt(Instant.now()).build();

@@ -1,0 +1,193 @@
+package dev.spindle.serving.stream;
+
+import dev.spindle.model.UndecodableImageException;
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.ClassScore;
+import dev.spindle.schemas.avro.DeadLetter;
+import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.Prediction;
+import dev.spindle.serving.holder.ModelHolder;
+import dev.spindle.serving.holder.Scores;
+import dev.spindle.serving.holder.ServedModel;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers images (in memory for speed, and in a changelogged store for safety), predicts them
+ * a batch at a time with the serving model, and forwards one {@code Prediction} per image.
+ * With no model yet the images wait; nothing is invented. An unreadable record becomes a
+ * dead letter with the reason, and the app goes on.
+ */
+final class PredictionProcessor implements Processor<String, byte[], String, Object> {
+  private static final Logger log = LoggerFactory.getLogger(PredictionProcessor.class);
+
+  private final Topics topics;
+  private final ModelHolder holder;
+  private final PredictionTopology.Batching batching;
+  private final Set<String> pending = new LinkedHashSet<>();
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, byte[]> buffer;
+
+  PredictionProcessor(Topics topics, ModelHolder holder, PredictionTopology.Batching batching) {
+    this.topics = topics;
+    this.holder = holder;
+    this.batching = batching;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.buffer = context.getStateStore(PredictionTopology.BUFFER_STORE);
+    try (KeyValueIterator<String, byte[]> restored = buffer.all()) {
+      restored.forEachRemaining(entry -> pending.add(entry.key));
+    }
+    if (!pending.isEmpty()) {
+      log.info("{} buffered images restored; they are predicted next", pending.size());
+    }
+    context.schedule(Duration.ofMillis(batching.lingerMs()), PunctuationType.WALL_CLOCK_TIME,
+        now -> flush());
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    try {
+      Image image = readImage(record.value());
+      holder.current().ifPresent(model -> checkDecodes(model, image));
+    } catch (RuntimeException e) {
+      deadLetter(record, e);
+      return;
+    }
+    buffer.put(record.key(), new PendingImage(record.timestamp(), record.value()).encode());
+    pending.add(record.key());
+    if (pending.size() >= batching.batchSize()) {
+      flush();
+    }
+  }
+
+  /** Predicts up to a batch of waiting images, repeatedly, while a model is serving. */
+  private void flush() {
+    Optional<ServedModel> current = holder.current();
+    while (current.isPresent() && !pending.isEmpty()) {
+      predictBatch(current.get(), takeBatch());
+    }
+  }
+
+  private List<KeyValue<String, PendingImage>> takeBatch() {
+    List<KeyValue<String, PendingImage>> batch = new ArrayList<>(batching.batchSize());
+    var it = pending.iterator();
+    while (it.hasNext() && batch.size() < batching.batchSize()) {
+      String key = it.next();
+      it.remove();
+      byte[] stored = buffer.get(key);
+      if (stored != null) {
+        batch.add(KeyValue.pair(key, PendingImage.decode(stored)));
+      }
+    }
+    return batch;
+  }
+
+  private void predictBatch(ServedModel model, List<KeyValue<String, PendingImage>> batch) {
+    List<KeyValue<String, PendingImage>> readable = new ArrayList<>(batch.size());
+    List<float[]> pixels = new ArrayList<>(batch.size());
+    for (KeyValue<String, PendingImage> entry : batch) {
+      try {
+        pixels.add(model.preprocessor().pixels(bytes(readImage(entry.value.value()).getBytes())));
+        readable.add(entry);
+      } catch (RuntimeException | UndecodableImageException e) {
+        // readable when buffered, not for this model (another input shape?): say so
+        context.forward(new Record<>(entry.key, (Object) letter(topics.imagesUnlabeled().name(),
+            -1, -1, entry.key, entry.value.value(), e), entry.value.timestamp()),
+            PredictionTopology.DEAD_LETTERS_SINK);
+        buffer.delete(entry.key);
+      }
+    }
+    if (readable.isEmpty()) {
+      return;
+    }
+    float[][] probabilities = model.probabilities(pixels);
+    for (int i = 0; i < readable.size(); i++) {
+      KeyValue<String, PendingImage> entry = readable.get(i);
+      Scores scores = Scores.of(probabilities[i], model.classNames(), batching.topK());
+      context.forward(new Record<>(entry.key, (Object) prediction(entry.key, scores, model),
+          entry.value.timestamp()), PredictionTopology.PREDICTIONS_SINK);
+      buffer.delete(entry.key);
+    }
+  }
+
+  private Image readImage(byte[] value) {
+    return topics.imagesUnlabeled().valueSerde().deserializer()
+        .deserialize(topics.imagesUnlabeled().name(), value);
+  }
+
+  private static void checkDecodes(ServedModel model, Image image) {
+    try {
+      model.preprocessor().pixels(bytes(image.getBytes()));
+    } catch (UndecodableImageException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static Prediction prediction(String imageId, Scores scores, ServedModel model) {
+    List<ClassScore> top = scores.topK().stream()
+        .map(s -> new ClassScore(s.label(), s.probability())).toList();
+    return Prediction.newBuilder()
+        .setImageId(imageId)
+        .setLabel(scores.label())
+        .setConfidence(scores.confidence())
+        .setTopK(top)
+        .setEntropy(scores.entropy())
+        .setMargin(scores.margin())
+        .setModelVersion(model.version())
+        .setBackboneVersion(model.backboneVersion())
+        .setPredictedAt(Instant.now())
+        .build();
+  }
+
+  private void deadLetter(Record<String, byte[]> record, Exception e) {
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    log.warn("{}-{}@{} sent to dead-letters: {}", source.topic(), source.partition(),
+        source.offset(), e.getMessage());
+    context.forward(new Record<>(record.key(), (Object) letter(source.topic(), source.partition(),
+        source.offset(), record.key(), record.value(), e), record.timestamp()),
+        PredictionTopology.DEAD_LETTERS_SINK);
+  }
+
+  private static DeadLetter letter(String topic, int partition, long offset, String key,
+      byte[] value, Exception e) {
+    return DeadLetter.newBuilder()
+        .setSourceTopic(topic)
+        .setSourcePartition(partition)
+        .setSourceOffset(offset)
+        .setStage("serving-service/predictions")
+        .setError(String.valueOf(e.getMessage()))
+        .setErrorClass(e.getClass().getName())
+        .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+        .setValue(value == null ? null : ByteBuffer.wrap(value))
+        .setFailedAt(Instant.now())
+        .build();
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer copy = buffer.duplicate();
+    byte[] out = new byte[copy.remaining()];
+    copy.get(out);
+    return out;
+  }
+}

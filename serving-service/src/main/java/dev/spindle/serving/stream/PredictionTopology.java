@@ -1,0 +1,45 @@
+package dev.spindle.serving.stream;
+
+import dev.spindle.schemas.Topics;
+import dev.spindle.serving.holder.ModelHolder;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * {@code images.unlabeled} -> {@code predictions}, micro-batched: records wait in a
+ * changelogged buffer until {@code batchSize} are there or {@code lingerMs} passed, then one
+ * batched inference answers them all. Records that cannot be read go to {@code dead-letters}.
+ * Values are read as raw bytes so that a poison record reaches the processor instead of
+ * killing the app.
+ */
+public final class PredictionTopology {
+  static final String SOURCE = "images";
+  static final String PROCESSOR = "predict";
+  static final String BUFFER_STORE = "pending-images";
+  static final String PREDICTIONS_SINK = "predictions-sink";
+  static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+  private PredictionTopology() {}
+
+  /** At most {@code batchSize} images per inference, waiting at most {@code lingerMs}. */
+  public record Batching(int batchSize, long lingerMs, int topK) {}
+
+  public static Topology buildTopology(Topics topics, ModelHolder holder, Batching batching) {
+    Topology topology = new Topology();
+    topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+        topics.imagesUnlabeled().name());
+    topology.addProcessor(PROCESSOR,
+        () -> new PredictionProcessor(topics, holder, batching), SOURCE);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.String(), Serdes.ByteArray()),
+        PROCESSOR);
+    // one prediction per image; what cannot be read goes to dead-letters with the reason
+    topology.addSink(PREDICTIONS_SINK, topics.predictions().name(),
+        topics.predictions().keySerde().serializer(),
+        topics.predictions().valueSerde().serializer(), PROCESSOR);
+    topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters().name(),
+        Serdes.String().serializer(), topics.deadLetters().valueSerde().serializer(), PROCESSOR);
+    return topology;
+  }
+}

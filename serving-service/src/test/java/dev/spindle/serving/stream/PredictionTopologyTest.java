@@ -1,0 +1,131 @@
+package dev.spindle.serving.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.model.artifact.ModelStore;
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.DeadLetter;
+import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.Prediction;
+import dev.spindle.serving.TwoClassModels;
+import dev.spindle.serving.holder.GatingSet;
+import dev.spindle.serving.holder.ModelHolder;
+import dev.spindle.stack.LocalStack;
+import dev.spindle.stack.LocalStackExtension;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The prediction stream's rules, on TopologyTestDriver; the serdes talk to the real registry. */
+@Tag("integration")
+@Timeout(180)
+@ExtendWith(LocalStackExtension.class)
+class PredictionTopologyTest {
+  @TempDir Path dir;
+  private TwoClassModels models;
+  private ModelHolder holder;
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Image> images;
+  private TestInputTopic<String, byte[]> rawImages;
+  private TestOutputTopic<String, Prediction> predictions;
+  private TestOutputTopic<String, DeadLetter> deadLetters;
+
+  @BeforeEach
+  void buildDriver(LocalStack stack) throws Exception {
+    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    models = new TwoClassModels(dir.resolve("models"));
+    holder = new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, 0.01, Clock.systemUTC());
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "predictions-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("predict").toString());
+    driver = new TopologyTestDriver(PredictionTopology.buildTopology(topics, holder,
+        new PredictionTopology.Batching(64, 5, 2)), props, Instant.EPOCH);
+    images = driver.createInputTopic(topics.imagesUnlabeled().name(),
+        Serdes.String().serializer(), topics.imagesUnlabeled().valueSerde().serializer());
+    rawImages = driver.createInputTopic(topics.imagesUnlabeled().name(),
+        Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    predictions = driver.createOutputTopic(topics.predictions().name(),
+        Serdes.String().deserializer(), topics.predictions().valueSerde().deserializer());
+    deadLetters = driver.createOutputTopic(topics.deadLetters().name(),
+        Serdes.String().deserializer(), topics.deadLetters().valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  @Test
+  void shouldInventNothingBeforeAModelThenPredictEveryWaitingImage() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      pipe(i);
+    }
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    assertThat(predictions.isEmpty()).isTrue();
+
+    holder.offer(models.good(1));
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    List<Prediction> out = predictions.readValuesToList();
+    assertThat(out).hasSize(3);
+    assertThat(out).allSatisfy(p -> {
+      assertThat(p.getModelVersion()).isEqualTo(1);
+      assertThat(p.getTopK()).hasSize(2);
+    });
+    assertThat(out).extracting(p -> p.getLabel().toString()).containsExactly("dark", "light", "dark");
+  }
+
+  @Test
+  void shouldPredictAFullBatchAtOnceAndTheRestAfterTheLinger() throws Exception {
+    holder.offer(models.good(1));
+    for (int i = 0; i < 70; i++) {
+      pipe(i);
+    }
+    assertThat(predictions.readValuesToList()).hasSize(64);
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    assertThat(predictions.readValuesToList()).hasSize(6);
+  }
+
+  @Test
+  void shouldSendAPoisonRecordToDeadLettersAndGoOn() throws Exception {
+    holder.offer(models.good(1));
+    rawImages.pipeInput("poison", "not avro at all".getBytes());
+    pipe(1);
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+
+    DeadLetter letter = deadLetters.readValue();
+    assertThat(letter.getSourceTopic()).isEqualTo("images.unlabeled");
+    assertThat(letter.getStage()).isEqualTo("serving-service/predictions");
+    assertThat(letter.getError()).isNotBlank();
+    assertThat(predictions.readValuesToList()).hasSize(1);
+  }
+
+  private void pipe(int i) throws Exception {
+    byte[] png = TwoClassModels.png(i % 2, new Random(i));
+    String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
+    images.pipeInput(id, Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png))
+        .setMediaType("image/png").setWidth(28).setHeight(28).setSource("test")
+        .setIngestedAt(Instant.now()).build());
+  }
+}
