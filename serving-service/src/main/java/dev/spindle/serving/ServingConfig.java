@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  *       (spindle-serving), {@code serving.state.dir} (.spindle/state/serving): the
  *       exactly-once prediction stream; {@code serving.batch.size} (64) and
  *       {@code serving.batch.linger.ms} (5): its micro-batches</li>
+ *   <li>{@code serving.label.requests.enabled} (true), {@code .measure} (entropy or margin),
+ *       {@code .per.window} (20), {@code .window.seconds} (60): label requests</li>
  * </ul>
  */
 public record ServingConfig(
@@ -41,7 +43,8 @@ public record ServingConfig(
     String applicationId,
     java.nio.file.Path stateDir,
     int batchSize,
-    long batchLingerMs) {
+    long batchLingerMs,
+    dev.spindle.serving.stream.LabelRequestPolicy labelRequests) {
 
   public static ServingConfig from(Settings s) {
     return new ServingConfig(
@@ -60,6 +63,11 @@ public record ServingConfig(
         s.get("serving.application.id", "spindle-serving"),
         java.nio.file.Path.of(s.get("serving.state.dir", ".spindle/state/serving")),
         s.getInt("serving.batch.size", 64),
-        s.getLong("serving.batch.linger.ms", 5));
+        s.getLong("serving.batch.linger.ms", 5),
+        new dev.spindle.serving.stream.LabelRequestPolicy(
+            s.getBoolean("serving.label.requests.enabled", true),
+            s.get("serving.label.requests.measure", "entropy"),
+            s.getInt("serving.label.requests.per.window", 20),
+            java.time.Duration.ofSeconds(s.getLong("serving.label.requests.window.seconds", 60))));
   }
 }

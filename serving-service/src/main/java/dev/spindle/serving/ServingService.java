@@ -54,7 +54,8 @@ public final class ServingService implements AutoCloseable {
     if (config.streamEnabled()) {
       predictions = new PredictionApp(config.clients(), topics, holder,
           new PredictionTopology.Batching(config.batchSize(), config.batchLingerMs(),
-              config.topK()), config.applicationId(), config.stateDir()).start();
+              config.topK()), config.labelRequests(), gating::isLabeled,
+          config.applicationId(), config.stateDir()).start();
     }
     http = new ServingHttpServer(holder, config.adminTokens(), config.topK(), config.maxBytes(),
         new ServingHttpServer.Observer() {

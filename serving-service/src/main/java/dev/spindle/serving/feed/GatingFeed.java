@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The gating set, kept current from {@code images.labeled}: images in the validation split
  * (the trainer's rule, so it never trains on them), newest label winning, at most
- * {@code maxImages} (the newest). Thread-safe.
+ * {@code maxImages} (the newest). Also remembers every labeled image id, so label requests
+ * skip them. Thread-safe.
  */
 public final class GatingFeed {
   private record Entry(byte[] image, String label) {}
@@ -20,6 +21,7 @@ public final class GatingFeed {
   private final int validationPercent;
   private final int maxImages;
   private final Map<String, Entry> byId = new LinkedHashMap<>();
+  private final java.util.Set<String> labeledIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public GatingFeed(int validationPercent, int maxImages) {
     this.validationPercent = validationPercent;
@@ -27,7 +29,11 @@ public final class GatingFeed {
   }
 
   public synchronized void accept(String imageId, LabeledImage labeled) {
-    if (labeled == null || !DataSplit.isValidation(imageId, validationPercent)) {
+    if (labeled == null) {
+      return;
+    }
+    labeledIds.add(imageId);
+    if (!DataSplit.isValidation(imageId, validationPercent)) {
       return;
     }
     byId.remove(imageId);
@@ -35,6 +41,11 @@ public final class GatingFeed {
     while (byId.size() > maxImages) {
       byId.remove(byId.keySet().iterator().next());
     }
+  }
+
+  /** Whether any label (either split) arrived for {@code imageId}: it needs no label request. */
+  public boolean isLabeled(String imageId) {
+    return labeledIds.contains(imageId);
   }
 
   public synchronized GatingSet snapshot() {

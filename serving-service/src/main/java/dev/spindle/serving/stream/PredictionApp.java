@@ -22,14 +22,16 @@ public final class PredictionApp implements AutoCloseable {
   private final KafkaStreams streams;
 
   public PredictionApp(ClientSettings clients, Topics topics, ModelHolder holder,
-      PredictionTopology.Batching batching, String applicationId, Path stateDir) {
+      PredictionTopology.Batching batching, LabelRequestPolicy labelRequests,
+      java.util.function.Predicate<String> isLabeled, String applicationId, Path stateDir) {
     Properties props = new Properties();
     props.putAll(clients.kafka());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-    streams = new KafkaStreams(PredictionTopology.buildTopology(topics, holder, batching), props);
+    streams = new KafkaStreams(PredictionTopology.buildTopology(
+        topics, holder, batching, labelRequests, isLabeled), props);
     streams.setStateListener((now, before) -> log.info("predictions: {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("prediction thread failed; replacing it", e);

@@ -5,6 +5,7 @@ import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ClassScore;
 import dev.spindle.schemas.avro.DeadLetter;
 import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.LabelRequest;
 import dev.spindle.schemas.avro.Prediction;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.Scores;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * Buffers images (in memory for speed, and in a changelogged store for safety), predicts them
  * a batch at a time with the serving model, and forwards one {@code Prediction} per image.
  * With no model yet the images wait; nothing is invented. An unreadable record becomes a
- * dead letter with the reason, and the app goes on.
+ * dead letter with the reason, and the app goes on. The least sure predictions of each window
+ * become label requests (see {@link LabelRequestPolicy}); requested ids are kept in a store, so
+ * an image is requested once.
  */
 final class PredictionProcessor implements Processor<String, byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(PredictionProcessor.class);
@@ -41,14 +44,22 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private final Topics topics;
   private final ModelHolder holder;
   private final PredictionTopology.Batching batching;
+  private final LabelRequestPolicy policy;
+  private final java.util.function.Predicate<String> isLabeled;
+  private final LabelRequestWindow window;
   private final Set<String> pending = new LinkedHashSet<>();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> buffer;
+  private KeyValueStore<String, Long> requested;
 
-  PredictionProcessor(Topics topics, ModelHolder holder, PredictionTopology.Batching batching) {
+  PredictionProcessor(Topics topics, ModelHolder holder, PredictionTopology.Batching batching,
+      LabelRequestPolicy policy, java.util.function.Predicate<String> isLabeled) {
     this.topics = topics;
     this.holder = holder;
     this.batching = batching;
+    this.policy = policy;
+    this.isLabeled = isLabeled;
+    this.window = new LabelRequestWindow(policy.enabled() ? policy.perWindow() : 0);
   }
 
   @Override
@@ -63,6 +74,29 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     }
     context.schedule(Duration.ofMillis(batching.lingerMs()), PunctuationType.WALL_CLOCK_TIME,
         now -> flush());
+    this.requested = context.getStateStore(PredictionTopology.REQUESTED_STORE);
+    if (policy.enabled()) {
+      context.schedule(policy.window(), PunctuationType.WALL_CLOCK_TIME, this::requestLabels);
+    }
+  }
+
+  /** Publishes the window's least sure images (not labeled, not requested before). */
+  private void requestLabels(long now) {
+    for (LabelRequestWindow.Candidate c : window.drain()) {
+      if (isLabeled.test(c.imageId()) || requested.get(c.imageId()) != null) {
+        continue;
+      }
+      requested.put(c.imageId(), now);
+      context.forward(new Record<>(c.imageId(), (Object) LabelRequest.newBuilder()
+          .setImageId(c.imageId())
+          .setUncertainty(c.uncertainty())
+          .setMeasure(policy.measure())
+          .setModelVersion(c.modelVersion())
+          .setReason(String.format("among the %d least sure images of the last %s by %s",
+              policy.perWindow(), policy.window(), policy.measure()))
+          .setRequestedAt(Instant.ofEpochMilli(now))
+          .build(), now), PredictionTopology.LABEL_REQUESTS_SINK);
+    }
   }
 
   @Override
@@ -127,6 +161,10 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       Scores scores = Scores.of(probabilities[i], model.classNames(), batching.topK());
       context.forward(new Record<>(entry.key, (Object) prediction(entry.key, scores, model),
           entry.value.timestamp()), PredictionTopology.PREDICTIONS_SINK);
+      if (policy.enabled() && !isLabeled.test(entry.key) && requested.get(entry.key) == null) {
+        window.offer(new LabelRequestWindow.Candidate(
+            entry.key, policy.uncertainty(scores), model.version()));
+      }
       buffer.delete(entry.key);
     }
   }

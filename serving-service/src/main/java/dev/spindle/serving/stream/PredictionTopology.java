@@ -19,6 +19,8 @@ public final class PredictionTopology {
   static final String BUFFER_STORE = "pending-images";
   static final String PREDICTIONS_SINK = "predictions-sink";
   static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+  static final String LABEL_REQUESTS_SINK = "label-requests-sink";
+  static final String REQUESTED_STORE = "requested-images";
 
   private PredictionTopology() {}
 
@@ -26,18 +28,33 @@ public final class PredictionTopology {
   public record Batching(int batchSize, long lingerMs, int topK) {}
 
   public static Topology buildTopology(Topics topics, ModelHolder holder, Batching batching) {
+    return buildTopology(topics, holder, batching, LabelRequestPolicy.OFF, id -> false);
+  }
+
+  /**
+   * The same, also publishing {@code label-requests} by {@code policy}; {@code isLabeled}
+   * says which images already have a label (they are never requested).
+   */
+  public static Topology buildTopology(Topics topics, ModelHolder holder, Batching batching,
+      LabelRequestPolicy policy, java.util.function.Predicate<String> isLabeled) {
     Topology topology = new Topology();
     topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         topics.imagesUnlabeled().name());
     topology.addProcessor(PROCESSOR,
-        () -> new PredictionProcessor(topics, holder, batching), SOURCE);
+        () -> new PredictionProcessor(topics, holder, batching, policy, isLabeled), SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.String(), Serdes.ByteArray()),
+        PROCESSOR);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(REQUESTED_STORE), Serdes.String(), Serdes.Long()),
         PROCESSOR);
     // one prediction per image; what cannot be read goes to dead-letters with the reason
     topology.addSink(PREDICTIONS_SINK, topics.predictions().name(),
         topics.predictions().keySerde().serializer(),
         topics.predictions().valueSerde().serializer(), PROCESSOR);
+    topology.addSink(LABEL_REQUESTS_SINK, topics.labelRequests().name(),
+        topics.labelRequests().keySerde().serializer(),
+        topics.labelRequests().valueSerde().serializer(), PROCESSOR);
     topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters().name(),
         Serdes.String().serializer(), topics.deadLetters().valueSerde().serializer(), PROCESSOR);
     return topology;

@@ -6,6 +6,7 @@ import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.DeadLetter;
 import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.LabelRequest;
 import dev.spindle.schemas.avro.Prediction;
 import dev.spindle.serving.TwoClassModels;
 import dev.spindle.serving.holder.GatingSet;
@@ -50,6 +51,8 @@ class PredictionTopologyTest {
   private TestInputTopic<String, byte[]> rawImages;
   private TestOutputTopic<String, Prediction> predictions;
   private TestOutputTopic<String, DeadLetter> deadLetters;
+  private TestOutputTopic<String, LabelRequest> labelRequests;
+  private final java.util.Set<String> labeled = new java.util.HashSet<>();
 
   @BeforeEach
   void buildDriver(LocalStack stack) throws Exception {
@@ -61,7 +64,9 @@ class PredictionTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("predict").toString());
     driver = new TopologyTestDriver(PredictionTopology.buildTopology(topics, holder,
-        new PredictionTopology.Batching(64, 5, 2)), props, Instant.EPOCH);
+        new PredictionTopology.Batching(64, 5, 2),
+        new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60)), labeled::contains),
+        props, Instant.EPOCH);
     images = driver.createInputTopic(topics.imagesUnlabeled().name(),
         Serdes.String().serializer(), topics.imagesUnlabeled().valueSerde().serializer());
     rawImages = driver.createInputTopic(topics.imagesUnlabeled().name(),
@@ -70,6 +75,8 @@ class PredictionTopologyTest {
         Serdes.String().deserializer(), topics.predictions().valueSerde().deserializer());
     deadLetters = driver.createOutputTopic(topics.deadLetters().name(),
         Serdes.String().deserializer(), topics.deadLetters().valueSerde().deserializer());
+    labelRequests = driver.createOutputTopic(topics.labelRequests().name(),
+        Serdes.String().deserializer(), topics.labelRequests().valueSerde().deserializer());
   }
 
   @AfterEach
@@ -121,11 +128,39 @@ class PredictionTopologyTest {
     assertThat(predictions.readValuesToList()).hasSize(1);
   }
 
-  private void pipe(int i) throws Exception {
+  @Test
+  void shouldRequestLabelsForTheLeastSureUnlabeledImagesOncePerWindow() throws Exception {
+    holder.offer(models.good(1));
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(pipe(i));
+    }
+    labeled.add(ids.get(0));
+    driver.advanceWallClockTime(Duration.ofSeconds(61));
+    List<LabelRequest> first = labelRequests.readValuesToList();
+    assertThat(first).hasSizeBetween(1, 3);
+    assertThat(first).extracting(r -> r.getImageId().toString()).doesNotContain(ids.get(0));
+    assertThat(first).isSortedAccordingTo(
+        java.util.Comparator.comparingDouble(LabelRequest::getUncertainty).reversed());
+    assertThat(first).allSatisfy(r -> assertThat(r.getMeasure().toString()).isEqualTo("entropy"));
+
+    // the same images again: already requested, so never requested twice
+    for (int i = 0; i < 10; i++) {
+      pipe(i);
+    }
+    driver.advanceWallClockTime(Duration.ofSeconds(61));
+    List<String> again = labelRequests.readValuesToList().stream()
+        .map(r -> r.getImageId().toString()).toList();
+    assertThat(again).doesNotContainAnyElementsOf(
+        first.stream().map(r -> r.getImageId().toString()).toList());
+  }
+
+  private String pipe(int i) throws Exception {
     byte[] png = TwoClassModels.png(i % 2, new Random(i));
     String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
     images.pipeInput(id, Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png))
         .setMediaType("image/png").setWidth(28).setHeight(28).setSource("test")
         .setIngestedAt(Instant.now()).build());
+    return id;
   }
 }
