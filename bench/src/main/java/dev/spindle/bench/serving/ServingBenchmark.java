@@ -1,0 +1,255 @@
+package dev.spindle.bench.serving;
+
+import dev.spindle.bench.BenchReport;
+import dev.spindle.ingest.loader.FashionMnist;
+import dev.spindle.ingest.loader.IdxFile;
+import dev.spindle.ingest.loader.PngEncoder;
+import dev.spindle.model.InputShape;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import dev.spindle.model.artifact.ModelManifest;
+import dev.spindle.model.artifact.ModelStore;
+import dev.spindle.model.artifact.StoredModel;
+import dev.spindle.schemas.ClassNames;
+import dev.spindle.schemas.TopicProvisioner;
+import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.avro.Image;
+import dev.spindle.schemas.avro.ModelVersion;
+import dev.spindle.schemas.config.Settings;
+import dev.spindle.serving.ServingConfig;
+import dev.spindle.serving.ServingService;
+import dev.spindle.stack.LocalStack;
+import dev.spindle.stack.StackConfig;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * serving-service on a fresh local stack with a real-size Fashion-MNIST classifier: HTTP
+ * predict latency at 1/8/32 clients, streaming predictions/s, and hot swaps under load (time
+ * from the models event to serving, latency during swaps vs steady state, failed requests).
+ * Writes results/serving-benchmark.{md,json}.
+ */
+@Command(name = "serving-benchmark", mixinStandardHelpOptions = true,
+    description = "Measures serving latency, streaming throughput and hot swaps under load; "
+        + "writes results/serving-benchmark.{md,json}.")
+public final class ServingBenchmark implements Callable<Integer> {
+  @Option(names = "--seconds", defaultValue = "15", description = "Per HTTP load level.")
+  int seconds;
+
+  @Option(names = "--stream-images", defaultValue = "20000",
+      description = "Images pushed through the prediction stream.")
+  int streamImages;
+
+  @Option(names = "--swaps", defaultValue = "20", description = "Model swaps under load.")
+  int swaps;
+
+  @Option(names = "--cut", defaultValue = "4", description = "Classifier cut block.")
+  int cut;
+
+  @Option(names = "--out", defaultValue = "results", description = "Results directory.")
+  Path out;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServingBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    IdxFile test = IdxFile.read(Path.of(FashionMnist.TEST_IMAGES));
+    List<byte[]> pngs = new ArrayList<>();
+    for (int i = 0; i < test.count(); i++) {
+      pngs.add(PngEncoder.fromIdx(test, i));
+    }
+    Path work = Files.createTempDirectory("spindle-serving-bench");
+    Map<String, Object> results = new LinkedHashMap<>();
+    try (LocalStack stack = LocalStack.start(StackConfig.ephemeral(work.resolve("stack")))) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+        TopicProvisioner.ensureTopics(admin, 3, (short) 1);
+      }
+      Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+      ServingConfig config = ServingConfig.from(Settings.of(Map.of(
+          "kafka.bootstrap.servers", stack.bootstrapServers(),
+          "schema.registry.url", stack.registryUrl(),
+          "serving.http.host", "127.0.0.1", "serving.http.port", "0",
+          "serving.state.dir", work.resolve("state").toString())));
+      ModelStore store = new ModelStore(work.resolve("models"));
+      NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, cut);
+      try (ServingService serving = new ServingService(config).start();
+          KafkaProducer<String, ModelVersion> models = new KafkaProducer<>(Map.of(
+              "bootstrap.servers", stack.bootstrapServers()),
+              topics.models().keySerde().serializer(), topics.models().valueSerde().serializer())) {
+        awaitServing(serving, publish(models, store, spec, 1), Duration.ofMinutes(2));
+        URI predict = URI.create("http://127.0.0.1:" + serving.httpPort() + "/v1/predict");
+        for (int clients : new int[] {1, 8, 32}) {
+          LatencyRecorder latencies = load(predict, pngs, clients, Duration.ofSeconds(seconds));
+          results.put("http_c" + clients + "_p50_ms", latencies.percentileMs(0.5));
+          results.put("http_c" + clients + "_p99_ms", latencies.percentileMs(0.99));
+          results.put("http_c" + clients + "_per_s", latencies.count() / (double) seconds);
+          results.put("http_c" + clients + "_failed", latencies.failures());
+          System.out.printf("HTTP %d clients: p50 %.2f ms, p99 %.2f ms, %.0f/s%n", clients,
+              latencies.percentileMs(0.5), latencies.percentileMs(0.99),
+              latencies.count() / (double) seconds);
+        }
+        results.putAll(stream(stack, topics, pngs));
+        results.putAll(swapUnderLoad(serving, models, store, spec, predict, pngs));
+      }
+    }
+    BenchReport.write(out, "serving-benchmark", results, markdown(results));
+    System.out.println(markdown(results));
+    return 0;
+  }
+
+  private LatencyRecorder load(URI predict, List<byte[]> pngs, int clients, Duration duration)
+      throws InterruptedException {
+    LatencyRecorder latencies = new LatencyRecorder(2_000_000);
+    try (HttpClients load = new HttpClients(predict, pngs, clients, latencies)) {
+      Thread.sleep(duration.toMillis());
+    }
+    return latencies;
+  }
+
+  private Map<String, Object> stream(LocalStack stack, Topics topics, List<byte[]> pngs)
+      throws Exception {
+    long before = endOffsets(stack, topics.predictions().name());
+    long started = System.nanoTime();
+    try (KafkaProducer<String, Image> producer = new KafkaProducer<>(Map.of(
+        "bootstrap.servers", stack.bootstrapServers(), "linger.ms", 5),
+        topics.imagesUnlabeled().keySerde().serializer(),
+        topics.imagesUnlabeled().valueSerde().serializer())) {
+      for (int i = 0; i < streamImages; i++) {
+        byte[] png = pngs.get(i % pngs.size());
+        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+            .digest((i + ":" + png.length).getBytes()));
+        producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id,
+            Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png")
+                .setWidth(28).setHeight(28).setSource("bench").setIngestedAt(Instant.now())
+                .build()));
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    long done;
+    while ((done = endOffsets(stack, topics.predictions().name()) - before) < streamImages) {
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+      System.out.printf("\rstream: %d/%d predicted", done, streamImages);
+      Thread.sleep(500);
+    }
+    double secondsTaken = (System.nanoTime() - started) / 1e9;
+    System.out.printf("%nstream: %d predictions in %.1f s%n", done, secondsTaken);
+    // end offsets include transaction markers: an upper bound on records, noted in the report
+    return Map.of("stream_images", streamImages, "stream_seconds", secondsTaken,
+        "stream_predictions_per_s", Math.min(done, streamImages) / secondsTaken);
+  }
+
+  private Map<String, Object> swapUnderLoad(ServingService serving,
+      KafkaProducer<String, ModelVersion> models, ModelStore store, NetworkSpec spec, URI predict,
+      List<byte[]> pngs) throws Exception {
+    LatencyRecorder steady = load(predict, pngs, 8, Duration.ofSeconds(seconds));
+    LatencyRecorder during = new LatencyRecorder(2_000_000);
+    List<Double> swapMs = new ArrayList<>();
+    try (HttpClients load = new HttpClients(predict, pngs, 8, during)) {
+      for (int v = 2; v < 2 + swaps; v++) {
+        ModelVersion event = storedEvent(store, spec, v);
+        long sent = System.nanoTime();
+        models.send(new ProducerRecord<>("models", event.getModelName().toString(), event)).get();
+        awaitServing(serving, v, Duration.ofMinutes(1));
+        swapMs.add((System.nanoTime() - sent) / 1e6);
+      }
+    }
+    double[] sorted = swapMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("swaps", swaps);
+    r.put("swap_ms_median", sorted[sorted.length / 2]);
+    r.put("swap_ms_max", sorted[sorted.length - 1]);
+    r.put("steady_p99_ms", steady.percentileMs(0.99));
+    r.put("during_swaps_p99_ms", during.percentileMs(0.99));
+    r.put("p99_ratio", during.percentileMs(0.99) / steady.percentileMs(0.99));
+    r.put("failed_requests_during_swaps", during.failures());
+    return r;
+  }
+
+  private static long publish(KafkaProducer<String, ModelVersion> models, ModelStore store,
+      NetworkSpec spec, long version) throws Exception {
+    ModelVersion event = storedEvent(store, spec, version);
+    models.send(new ProducerRecord<>("models", event.getModelName().toString(), event)).get();
+    return version;
+  }
+
+  private static ModelVersion storedEvent(ModelStore store, NetworkSpec spec, long version)
+      throws Exception {
+    MultiLayerNetwork net = Networks.classifier(spec, 10, 1e-3, version);
+    StoredModel stored = store.write(net, new ModelManifest("fashion-mnist", version, version,
+        spec.input().toString(), ClassNames.FASHION_MNIST, spec.cutBlock(), 0, Map.of(),
+        new int[10][10], Instant.now(), null));
+    return ModelVersion.newBuilder().setModelName("fashion-mnist").setVersion(version)
+        .setBackboneVersion(version).setArtifactUri(stored.uri().toString())
+        .setSha256(stored.sha256()).setMetrics(Map.of()).setLabelsUsed(0)
+        .setCreatedAt(Instant.now()).build();
+  }
+
+  private static void awaitServing(ServingService serving, long version, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (serving.holder().current().map(m -> m.version()).orElse(0L) < version) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("model v" + version + " not serving after " + timeout
+            + ": " + serving.holder().history());
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  private static long endOffsets(LocalStack stack, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+      Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      return admin.listOffsets(latest).all().get().values().stream()
+          .mapToLong(o -> o.offset()).sum();
+    }
+  }
+
+  private static String markdown(Map<String, Object> r) {
+    StringBuilder md = new StringBuilder("# Serving benchmark\n\n");
+    md.append("Fresh local stack, real-size Fashion-MNIST classifier (untrained weights: speed "
+        + "does not depend on them), Fashion-MNIST test PNGs, 2 cores shared by broker, "
+        + "registry, service and clients.\n\n"
+        + "| HTTP clients | p50 ms | p99 ms | requests/s | failed |\n|---|---|---|---|---|\n");
+    for (int c : new int[] {1, 8, 32}) {
+      md.append(String.format("| %d | %.2f | %.2f | %.0f | %s |%n", c,
+          (double) r.get("http_c" + c + "_p50_ms"), (double) r.get("http_c" + c + "_p99_ms"),
+          (double) r.get("http_c" + c + "_per_s"), r.get("http_c" + c + "_failed")));
+    }
+    md.append(String.format("%nStreaming: %s images predicted at %.0f predictions/s "
+            + "(end-to-end, from the first send to the last prediction committed).%n%n",
+        r.get("stream_images"), (double) r.get("stream_predictions_per_s")));
+    md.append(String.format("Swaps under 8-client load: %s swaps, models event -> serving "
+            + "median %.0f ms, max %.0f ms; p99 latency %.2f ms during swaps vs %.2f ms steady "
+            + "(%.2fx); failed requests during swaps: %s.%n", r.get("swaps"),
+        (double) r.get("swap_ms_median"), (double) r.get("swap_ms_max"),
+        (double) r.get("during_swaps_p99_ms"), (double) r.get("steady_p99_ms"),
+        (double) r.get("p99_ratio"), r.get("failed_requests_during_swaps")));
+    return md.toString();
+  }
+}
