@@ -60,7 +60,7 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
       description = "Pretraining steps (64 images x 4 rotations) before the transfer.")
   int steps;
 
-  @Option(names = "--cut", defaultValue = "2", description = "Backbone block feeding the head.")
+  @Option(names = "--cut", defaultValue = "4", description = "Backbone block feeding the head.")
   int cut;
 
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
