@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  *       {@code serving.batch.linger.ms} (5): its micro-batches</li>
  *   <li>{@code serving.label.requests.enabled} (true), {@code .measure} (entropy or margin),
  *       {@code .per.window} (20), {@code .window.seconds} (60): label requests</li>
+ *   <li>{@code serving.drift.interval.seconds} (30): how often the backbone's rotation
+ *       accuracy on recent traffic (label-free health) is measured</li>
  * </ul>
  */
 public record ServingConfig(
@@ -44,7 +46,8 @@ public record ServingConfig(
     java.nio.file.Path stateDir,
     int batchSize,
     long batchLingerMs,
-    dev.spindle.serving.stream.LabelRequestPolicy labelRequests) {
+    dev.spindle.serving.stream.LabelRequestPolicy labelRequests,
+    java.time.Duration driftInterval) {
 
   public static ServingConfig from(Settings s) {
     return new ServingConfig(
@@ -68,6 +71,7 @@ public record ServingConfig(
             s.getBoolean("serving.label.requests.enabled", true),
             s.get("serving.label.requests.measure", "entropy"),
             s.getInt("serving.label.requests.per.window", 20),
-            java.time.Duration.ofSeconds(s.getLong("serving.label.requests.window.seconds", 60))));
+            java.time.Duration.ofSeconds(s.getLong("serving.label.requests.window.seconds", 60))),
+        java.time.Duration.ofSeconds(s.getLong("serving.drift.interval.seconds", 30)));
   }
 }

@@ -22,6 +22,9 @@ public final class ServingMetrics {
       .help("Model versions offered, by decision").labelNames("decision").register(registry);
   final Gauge servingVersion = Gauge.builder().name("spindle_serving_model_version")
       .help("The model version answering requests (0: none)").register(registry);
+  final Gauge rotationAccuracy = Gauge.builder().name("spindle_serving_rotation_accuracy")
+      .help("Label-free health: the backbone's rotation accuracy on recent traffic")
+      .register(registry);
   final Gauge swaps = Gauge.builder().name("spindle_serving_model_swaps")
       .help("Times the serving model changed").register(registry);
 

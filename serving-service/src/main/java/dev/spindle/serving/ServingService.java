@@ -5,6 +5,8 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.schemas.Topic;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ModelVersion;
+import dev.spindle.serving.drift.DriftMonitor;
+import dev.spindle.serving.drift.RecentTraffic;
 import dev.spindle.serving.feed.GatingFeed;
 import dev.spindle.serving.feed.TopicFollower;
 import dev.spindle.serving.holder.ModelHolder;
@@ -36,6 +38,8 @@ public final class ServingService implements AutoCloseable {
   private TopicFollower<?> modelFollower;
   private ServingHttpServer http;
   private PredictionApp predictions;
+  private final RecentTraffic traffic = new RecentTraffic(256);
+  private DriftMonitor drift;
 
   public ServingService(ServingConfig config) {
     this.config = config;
@@ -54,7 +58,7 @@ public final class ServingService implements AutoCloseable {
     if (config.streamEnabled()) {
       predictions = new PredictionApp(config.clients(), topics, holder,
           new PredictionTopology.Batching(config.batchSize(), config.batchLingerMs(),
-              config.topK()), config.labelRequests(), gating::isLabeled,
+              config.topK()), config.labelRequests(), gating::isLabeled, traffic::add,
           config.applicationId(), config.stateDir()).start();
     }
     http = new ServingHttpServer(holder, config.adminTokens(), config.topK(), config.maxBytes(),
@@ -66,12 +70,19 @@ public final class ServingService implements AutoCloseable {
           }
 
           @Override
+          public void served(float[] pixels) {
+            traffic.add(pixels);
+          }
+
+          @Override
           public String metrics() throws java.io.IOException {
             metrics.swaps.set(holder.swaps());
             metrics.servingVersion.set(holder.current().map(m -> m.version()).orElse(0L));
             return metrics.scrape();
           }
         }, this::health).start(config.httpHost(), config.httpPort());
+    drift = new DriftMonitor(holder, traffic, metrics.rotationAccuracy::set)
+        .start(config.driftInterval());
     log.info("serving-service ready: model {}, http port {}", config.modelName(), http.port());
     return this;
   }
@@ -98,8 +109,13 @@ public final class ServingService implements AutoCloseable {
     report.put("status", holder.current().isPresent() ? "UP" : "NO_MODEL");
     report.put("model", holder.current().map(m -> (Object) m.version()).orElse("none"));
     report.put("pinned", holder.pinned().orElse(null));
+    report.put("rotationAccuracyRecentTraffic", drift == null ? Double.NaN : drift.lastAccuracy());
     report.put("predictionStream", predictions == null ? "DISABLED" : predictions.state().name());
     return report;
+  }
+
+  public DriftMonitor drift() {
+    return drift;
   }
 
   public ModelHolder holder() {
@@ -114,6 +130,9 @@ public final class ServingService implements AutoCloseable {
   public void close() throws InterruptedException {
     if (http != null) {
       http.close();
+    }
+    if (drift != null) {
+      drift.close();
     }
     if (predictions != null) {
       predictions.close();

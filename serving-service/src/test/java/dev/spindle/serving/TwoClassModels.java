@@ -64,6 +64,11 @@ public final class TwoClassModels {
     return publish(good, version);
   }
 
+  /** Writes the trained network with a (freshly initialised) rotation network inside. */
+  public ModelVersion goodWithRotation(long version) throws Exception {
+    return publish(good, Networks.rotationNet(SPEC, 1e-3, 4), version);
+  }
+
   /** Writes the network with its output layer negated (nearly always wrong) as {@code version}. */
   public ModelVersion inverted(long version) throws Exception {
     MultiLayerNetwork bad = good.clone();
@@ -110,7 +115,12 @@ public final class TwoClassModels {
   }
 
   private ModelVersion publish(MultiLayerNetwork net, long version) throws Exception {
-    StoredModel stored = store.write(net, new ModelManifest(modelName, version, version,
+    return publish(net, null, version);
+  }
+
+  private ModelVersion publish(MultiLayerNetwork net, MultiLayerNetwork rotation, long version)
+      throws Exception {
+    StoredModel stored = store.write(net, rotation, new ModelManifest(modelName, version, version,
         "1x28x28", CLASSES, 1, 32, Map.of("accuracy", 1.0), new int[2][2], Instant.now(), null));
     return ModelVersion.newBuilder().setModelName(modelName).setVersion(version)
         .setBackboneVersion(version).setArtifactUri(stored.uri().toString())

@@ -129,7 +129,7 @@ public final class TransferCoordinator implements AutoCloseable {
     ModelManifest manifest = new ModelManifest(config.modelName(), version, backbone.version(),
         config.network().input().toString(), config.classNames(), config.network().cutBlock(),
         data.labelsUsed(), metricsOut, confusion, clock.instant(), null);
-    StoredModel stored = store.write(result.network(), manifest);
+    StoredModel stored = store.write(result.network(), backbone.rotationNet(), manifest);
     producer.publishModel(ModelVersion.newBuilder()
         .setModelName(config.modelName())
         .setVersion(version)

@@ -27,6 +27,8 @@ import org.deeplearning4j.util.ModelSerializer;
 public final class ModelStore {
   public static final String NETWORK_FILE = "network.zip";
   public static final String MANIFEST_FILE = "manifest.json";
+  /** The zip entry holding the rotation network, when the trainer included it. */
+  public static final String ROTATION_ENTRY = "rotation-network";
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new JavaTimeModule())
@@ -46,6 +48,16 @@ public final class ModelStore {
 
   /** Writes {@code network} with {@code manifest} (its sha256 is filled in here). */
   public StoredModel write(MultiLayerNetwork network, ModelManifest manifest) throws IOException {
+    return write(network, null, manifest);
+  }
+
+  /**
+   * Writes {@code network}, and inside the same zip (entry {@value #ROTATION_ENTRY}, covered
+   * by the same checksum) the rotation network it was transferred from, if given: serving uses
+   * it to measure how well the backbone still understands the incoming images.
+   */
+  public StoredModel write(MultiLayerNetwork network, MultiLayerNetwork rotationNet,
+      ModelManifest manifest) throws IOException {
     Path modelDir = root.resolve(manifest.modelName());
     Files.createDirectories(modelDir);
     Path target = modelDir.resolve("v" + manifest.version());
@@ -57,6 +69,11 @@ public final class ModelStore {
     try {
       Path networkFile = temp.resolve(NETWORK_FILE);
       ModelSerializer.writeModel(network, networkFile.toFile(), false);
+      if (rotationNet != null) {
+        java.io.ByteArrayOutputStream rotation = new java.io.ByteArrayOutputStream();
+        ModelSerializer.writeModel(rotationNet, rotation, false);
+        ModelSerializer.addObjectToFile(networkFile.toFile(), ROTATION_ENTRY, rotation.toByteArray());
+      }
       ModelManifest complete = manifest.withSha256(Checksums.sha256(networkFile));
       JSON.writeValue(temp.resolve(MANIFEST_FILE).toFile(), complete);
       move(temp, target);
@@ -91,7 +108,13 @@ public final class ModelStore {
       }
       Dl4jRuntime.init();
       MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(networkFile.toFile());
-      return new LoadedModel(network, manifest);
+      MultiLayerNetwork rotation = null;
+      if (ModelSerializer.listObjectsInFile(networkFile.toFile()).contains(ROTATION_ENTRY)) {
+        byte[] bytes = ModelSerializer.getObjectFromFile(networkFile.toFile(), ROTATION_ENTRY);
+        rotation = ModelSerializer.restoreMultiLayerNetwork(
+            new java.io.ByteArrayInputStream(bytes), false);
+      }
+      return new LoadedModel(network, java.util.Optional.ofNullable(rotation), manifest);
     } catch (IOException | RuntimeException e) {
       throw new ArtifactIntegrityException("artifact " + uri + " could not be loaded: " + e, e);
     }

@@ -41,6 +41,22 @@ class ModelStoreTest {
   }
 
   @Test
+  void shouldCarryTheRotationNetworkInsideTheChecksummedFile() throws Exception {
+    MultiLayerNetwork rotation = Networks.rotationNet(spec, 1e-3, 3);
+    StoredModel stored = new ModelStore(dir)
+        .write(Networks.classifier(spec, 3, 1e-3, 1), rotation, manifest(5));
+
+    LoadedModel loaded = ModelStore.load(stored.uri(), stored.sha256());
+    INDArray input = Nd4j.rand(2, 1, 28, 28);
+    assertThat(loaded.rotation()).isPresent();
+    assertThat(loaded.rotation().orElseThrow().output(input)
+        .equalsWithEps(rotation.output(input), 1e-6)).isTrue();
+    assertThat(ModelStore.load(new ModelStore(dir.resolve("other"))
+        .write(Networks.classifier(spec, 3, 1e-3, 1), manifest(6)).uri(),
+        Checksums.sha256(dir.resolve("other/test-model/v6/network.zip"))).rotation()).isEmpty();
+  }
+
+  @Test
   void shouldRefuseAnArtifactWhoseBytesDoNotMatchTheChecksum() throws Exception {
     StoredModel stored =
         new ModelStore(dir).write(Networks.classifier(spec, 3, 1e-3, 1), manifest(2));

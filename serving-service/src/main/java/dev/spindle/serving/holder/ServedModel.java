@@ -18,9 +18,11 @@ public final class ServedModel {
   private final MultiLayerNetwork network;
   private final ModelManifest manifest;
   private final ImagePreprocessor preprocessor;
+  private final java.util.Optional<MultiLayerNetwork> rotation;
 
   public ServedModel(LoadedModel loaded) {
     this.network = loaded.network();
+    this.rotation = loaded.rotation();
     this.manifest = loaded.manifest();
     this.preprocessor = new ImagePreprocessor(loaded.inputShape());
   }
@@ -43,6 +45,21 @@ public final class ServedModel {
 
   public ImagePreprocessor preprocessor() {
     return preprocessor;
+  }
+
+  /**
+   * Rotation (pretext) accuracy of the backbone this model came from on {@code images}: a
+   * label-free health signal that falls when the input drifts from what the backbone learned.
+   * Empty when the artifact has no rotation network.
+   */
+  public java.util.OptionalDouble rotationAccuracy(List<float[]> images) {
+    if (rotation.isEmpty() || images.isEmpty()) {
+      return java.util.OptionalDouble.empty();
+    }
+    synchronized (rotation.get()) {
+      return java.util.OptionalDouble.of(dev.spindle.model.RotationBatch.accuracy(
+          rotation.get(), images, preprocessor.shape()));
+    }
   }
 
   /** Class probabilities, one row per image (CHW pixels of the model's input shape). */

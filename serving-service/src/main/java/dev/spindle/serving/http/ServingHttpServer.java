@@ -30,6 +30,9 @@ public final class ServingHttpServer implements AutoCloseable {
   public interface Observer {
     void predicted(String outcome, long startedNanos);
 
+    /** The preprocessed pixels of an answered image (a sample for the drift monitor). */
+    void served(float[] pixels);
+
     String metrics() throws java.io.IOException;
   }
 
@@ -106,6 +109,7 @@ public final class ServingHttpServer implements AutoCloseable {
       return;
     }
     Scores scores = Scores.of(model.probabilities(List.of(pixels))[0], model.classNames(), topK);
+    observer.served(pixels);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("imageId", sha256(body));
     answer.put("label", scores.label());

@@ -23,7 +23,8 @@ public final class PredictionApp implements AutoCloseable {
 
   public PredictionApp(ClientSettings clients, Topics topics, ModelHolder holder,
       PredictionTopology.Batching batching, LabelRequestPolicy labelRequests,
-      java.util.function.Predicate<String> isLabeled, String applicationId, Path stateDir) {
+      java.util.function.Predicate<String> isLabeled, java.util.function.Consumer<float[]> traffic,
+      String applicationId, Path stateDir) {
     Properties props = new Properties();
     props.putAll(clients.kafka());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -31,7 +32,7 @@ public final class PredictionApp implements AutoCloseable {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     streams = new KafkaStreams(PredictionTopology.buildTopology(
-        topics, holder, batching, labelRequests, isLabeled), props);
+        topics, holder, batching, labelRequests, isLabeled, traffic), props);
     streams.setStateListener((now, before) -> log.info("predictions: {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("prediction thread failed; replacing it", e);

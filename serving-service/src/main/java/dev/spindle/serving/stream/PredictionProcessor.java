@@ -47,13 +47,16 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private final LabelRequestPolicy policy;
   private final java.util.function.Predicate<String> isLabeled;
   private final LabelRequestWindow window;
+  private final java.util.function.Consumer<float[]> traffic;
   private final Set<String> pending = new LinkedHashSet<>();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> buffer;
   private KeyValueStore<String, Long> requested;
 
   PredictionProcessor(Topics topics, ModelHolder holder, PredictionTopology.Batching batching,
-      LabelRequestPolicy policy, java.util.function.Predicate<String> isLabeled) {
+      LabelRequestPolicy policy, java.util.function.Predicate<String> isLabeled,
+      java.util.function.Consumer<float[]> traffic) {
+    this.traffic = traffic;
     this.topics = topics;
     this.holder = holder;
     this.batching = batching;
@@ -156,6 +159,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       return;
     }
     float[][] probabilities = model.probabilities(pixels);
+    pixels.forEach(traffic);
     for (int i = 0; i < readable.size(); i++) {
       KeyValue<String, PendingImage> entry = readable.get(i);
       Scores scores = Scores.of(probabilities[i], model.classNames(), batching.topK());

@@ -53,6 +53,7 @@ class PredictionTopologyTest {
   private TestOutputTopic<String, DeadLetter> deadLetters;
   private TestOutputTopic<String, LabelRequest> labelRequests;
   private final java.util.Set<String> labeled = new java.util.HashSet<>();
+  private final List<float[]> traffic = new java.util.ArrayList<>();
 
   @BeforeEach
   void buildDriver(LocalStack stack) throws Exception {
@@ -65,7 +66,8 @@ class PredictionTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("predict").toString());
     driver = new TopologyTestDriver(PredictionTopology.buildTopology(topics, holder,
         new PredictionTopology.Batching(64, 5, 2),
-        new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60)), labeled::contains),
+        new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60)), labeled::contains,
+        traffic::add),
         props, Instant.EPOCH);
     images = driver.createInputTopic(topics.imagesUnlabeled().name(),
         Serdes.String().serializer(), topics.imagesUnlabeled().valueSerde().serializer());
@@ -101,6 +103,7 @@ class PredictionTopologyTest {
       assertThat(p.getTopK()).hasSize(2);
     });
     assertThat(out).extracting(p -> p.getLabel().toString()).containsExactly("dark", "light", "dark");
+    assertThat(traffic).hasSize(3);
   }
 
   @Test

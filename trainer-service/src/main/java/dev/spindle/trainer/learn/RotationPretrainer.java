@@ -2,10 +2,9 @@ package dev.spindle.trainer.learn;
 
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
-import dev.spindle.model.Rotations;
+import dev.spindle.model.RotationBatch;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -14,8 +13,6 @@ import org.nd4j.linalg.dataset.DataSet;
  * goes on. Thread-safe: steps, snapshots and evaluation take turns.
  */
 public final class RotationPretrainer {
-  private static final int EVAL_IMAGES_PER_BATCH = 64;
-
   private final NetworkSpec spec;
   private final MultiLayerNetwork network;
   private long steps;
@@ -50,26 +47,7 @@ public final class RotationPretrainer {
 
   /** Share of the 4 x n rotated copies of {@code images} whose rotation is predicted right. */
   public synchronized double pretextAccuracy(List<float[]> images) {
-    if (images.isEmpty()) {
-      return Double.NaN;
-    }
-    long correct = 0;
-    for (int from = 0; from < images.size(); from += EVAL_IMAGES_PER_BATCH) {
-      List<float[]> chunk = images.subList(from, Math.min(images.size(), from + EVAL_IMAGES_PER_BATCH));
-      DataSet batch = RotationBatch.of(chunk, spec.input());
-      try (INDArray out = network.output(batch.getFeatures(), false)) {
-        int[] predicted = out.argMax(1).toIntVector();
-        for (int row = 0; row < predicted.length; row++) {
-          if (predicted[row] == row % Rotations.COUNT) {
-            correct++;
-          }
-        }
-      } finally {
-        batch.getFeatures().close();
-        batch.getLabels().close();
-      }
-    }
-    return (double) correct / (images.size() * (long) Rotations.COUNT);
+    return RotationBatch.accuracy(network, images, spec.input());
   }
 
   /** An independent copy of the rotation network (parameters, BN statistics, updater). */

@@ -1,9 +1,7 @@
-package dev.spindle.trainer.learn;
+package dev.spindle.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spindle.model.InputShape;
-import dev.spindle.model.Rotations;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
