@@ -20,7 +20,6 @@ final class Console {
     System.out.println();
     System.out.println("== Spindle demo summary ==");
     summary.forEach((k, v) -> System.out.printf("  %-34s %s%n", k, v));
-    System.out.println("  (serving joins this run with serving-service)");
     System.out.println("  written to " + file);
   }
 }

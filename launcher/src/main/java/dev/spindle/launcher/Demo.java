@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * ingest-service and trainer-service, Fashion-MNIST streamed in with a few labels per class,
  * late labels from a simulated annotator joined onto their images, the trainer pretraining on
  * the stream and publishing a model once the labels are in, that model scored on the test
- * set, and a summary with the numbers. Serving joins this run when serving-service exists.
+ * set, serving-service promoting it, predicting every unlabeled image on the stream and
+ * answering HTTP clients, and a summary with the numbers.
  */
 @Command(name = "spindle demo", mixinStandardHelpOptions = true,
     description = "Runs Spindle end to end on a fresh local stack and prints a summary.")
@@ -64,7 +65,8 @@ public final class Demo implements Callable<Integer> {
           "ingest.http.host", "127.0.0.1", "ingest.http.port", "0",
           "ingest.state.dir", workDir.resolve("ingest-state").toString())));
       try (IngestService ingest = new IngestService(config).start();
-          DemoTraining training = new DemoTraining(stack, workDir, pretrainSteps)) {
+          DemoTraining training = new DemoTraining(stack, workDir, pretrainSteps);
+          DemoServing serving = new DemoServing(stack, workDir)) {
         Console.step("ingest-service on http://127.0.0.1:" + ingest.httpPort());
         DemoRun run = new DemoRun(stack, config, ingest.httpPort());
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -76,6 +78,9 @@ public final class Demo implements Callable<Integer> {
             lateLabelsPerClass, Duration.ofSeconds(60)));
         summary.putAll(run.checkDedupAndValidation());
         summary.putAll(training.awaitModel(Duration.ofMinutes(30)));
+        long unlabeled = ((Number) summary.get("images_ingested")).longValue()
+            - ((Number) summary.get("labeled_on_upload")).longValue();
+        summary.putAll(serving.predictions(unlabeled, 200, Duration.ofMinutes(10)));
         summary.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         Files.createDirectories(out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -114,6 +114,11 @@ public final class ServingService implements AutoCloseable {
     return report;
   }
 
+  /** Images answered so far, by HTTP and by the stream. */
+  public long imagesAnswered() {
+    return traffic.seen();
+  }
+
   public DriftMonitor drift() {
     return drift;
   }

@@ -16,6 +16,11 @@ public final class RecentTraffic {
     ring[(int) (written++ % ring.length)] = pixels;
   }
 
+  /** Images answered so far (HTTP and stream, committed or not). */
+  public synchronized long seen() {
+    return written;
+  }
+
   /** The images held now, of the expected size only (a model change may change the shape). */
   public synchronized List<float[]> snapshot(int size) {
     List<float[]> out = new ArrayList<>(ring.length);
