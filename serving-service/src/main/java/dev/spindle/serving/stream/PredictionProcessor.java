@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PredictionProcessor implements Processor<String, byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(PredictionProcessor.class);
+  private static final int MAX_BATCHES_PER_CALL = 4;
 
   private final Topics topics;
   private final ModelHolder holder;
@@ -118,10 +119,15 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     }
   }
 
-  /** Predicts up to a batch of waiting images, repeatedly, while a model is serving. */
+  /**
+   * Predicts waiting images a batch at a time, at most {@value #MAX_BATCHES_PER_CALL} batches
+   * per call: a backlog (say, everything that arrived before the first model) is worked off
+   * over several punctuations, so each transaction stays well inside the transaction timeout
+   * and the thread keeps polling.
+   */
   private void flush() {
     Optional<ServedModel> current = holder.current();
-    while (current.isPresent() && !pending.isEmpty()) {
+    for (int i = 0; i < MAX_BATCHES_PER_CALL && current.isPresent() && !pending.isEmpty(); i++) {
       predictBatch(current.get(), takeBatch());
     }
   }

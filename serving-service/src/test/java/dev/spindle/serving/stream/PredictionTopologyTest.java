@@ -118,6 +118,19 @@ class PredictionTopologyTest {
   }
 
   @Test
+  void shouldWorkOffABacklogInBoundedSlicesSoNoTransactionRunsLong() throws Exception {
+    for (int i = 0; i < 300; i++) {
+      pipe(i);
+    }
+    holder.offer(models.good(1));
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    int first = predictions.readValuesToList().size();
+    assertThat(first).isEqualTo(256); // four batches of 64 per punctuation
+    driver.advanceWallClockTime(Duration.ofMillis(10));
+    assertThat(first + predictions.readValuesToList().size()).isEqualTo(300);
+  }
+
+  @Test
   void shouldSendAPoisonRecordToDeadLettersAndGoOn() throws Exception {
     holder.offer(models.good(1));
     rawImages.pipeInput("poison", "not avro at all".getBytes());
