@@ -12,16 +12,22 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A loaded, verified model ready to answer: its manifest, its preprocessor (the shared one,
  * with the model's input shape) and class probabilities for a batch of images. DL4J networks
- * are not safe for concurrent use, so calls take turns; callers batch to amortise that.
+ * are not safe for concurrent use, so the model keeps a small pool of copies (one per core by
+ * default): an HTTP request does not wait behind a stream batch on another copy.
  */
 public final class ServedModel {
-  private final MultiLayerNetwork network;
+  private final java.util.concurrent.BlockingQueue<MultiLayerNetwork> copies;
   private final ModelManifest manifest;
   private final ImagePreprocessor preprocessor;
   private final java.util.Optional<MultiLayerNetwork> rotation;
 
   public ServedModel(LoadedModel loaded) {
-    this.network = loaded.network();
+    int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    this.copies = new java.util.concurrent.ArrayBlockingQueue<>(n);
+    copies.add(loaded.network());
+    for (int i = 1; i < n; i++) {
+      copies.add(loaded.network().clone());
+    }
     this.rotation = loaded.rotation();
     this.manifest = loaded.manifest();
     this.preprocessor = new ImagePreprocessor(loaded.inputShape());
@@ -45,6 +51,15 @@ public final class ServedModel {
 
   public ImagePreprocessor preprocessor() {
     return preprocessor;
+  }
+
+  private MultiLayerNetwork take() {
+    try {
+      return copies.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a free network copy", e);
+    }
   }
 
   /**
@@ -72,10 +87,11 @@ public final class ServedModel {
     }
     try (INDArray x = Nd4j.create(flat,
         new long[] {images.size(), shape.channels(), shape.height(), shape.width()}, 'c')) {
-      synchronized (this) {
-        try (INDArray out = network.output(x, false)) {
-          return out.toFloatMatrix();
-        }
+      MultiLayerNetwork network = take();
+      try (INDArray out = network.output(x, false)) {
+        return out.toFloatMatrix();
+      } finally {
+        copies.add(network);
       }
     }
   }
