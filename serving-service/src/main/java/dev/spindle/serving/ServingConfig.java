@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  *       exactly-once prediction stream; {@code serving.batch.size} (64) and
  *       {@code serving.batch.linger.ms} (5): its micro-batches</li>
  *   <li>{@code serving.label.requests.enabled} (true), {@code .measure} (entropy or margin),
- *       {@code .per.window} (20), {@code .window.seconds} (60): label requests</li>
+ *       {@code .per.window} (20, per stream task, i.e. per partition), {@code .window.seconds} (60):
+ *       label requests</li>
  *   <li>{@code serving.drift.interval.seconds} (30): how often the backbone's rotation
  *       accuracy on recent traffic (label-free health) is measured</li>
  * </ul>
