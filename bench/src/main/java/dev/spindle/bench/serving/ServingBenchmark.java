@@ -100,6 +100,7 @@ public final class ServingBenchmark implements Callable<Integer> {
               topics.models().keySerde().serializer(), topics.models().valueSerde().serializer())) {
         awaitServing(serving, publish(models, store, spec, 1), Duration.ofMinutes(2));
         URI predict = URI.create("http://127.0.0.1:" + serving.httpPort() + "/v1/predict");
+        load(predict, pngs, 8, Duration.ofSeconds(5)); // warm-up (JIT, pools), not reported
         for (int clients : new int[] {1, 8, 32}) {
           LatencyRecorder latencies = load(predict, pngs, clients, Duration.ofSeconds(seconds));
           results.put("http_c" + clients + "_p50_ms", latencies.percentileMs(0.5));
@@ -234,7 +235,7 @@ public final class ServingBenchmark implements Callable<Integer> {
     StringBuilder md = new StringBuilder("# Serving benchmark\n\n");
     md.append("Fresh local stack, real-size Fashion-MNIST classifier (untrained weights: speed "
         + "does not depend on them), Fashion-MNIST test PNGs, 2 cores shared by broker, "
-        + "registry, service and clients.\n\n"
+        + "registry, service and clients; 5 s of warm-up load before the timed runs.\n\n"
         + "| HTTP clients | p50 ms | p99 ms | requests/s | failed |\n|---|---|---|---|---|\n");
     for (int c : new int[] {1, 8, 32}) {
       md.append(String.format("| %d | %.2f | %.2f | %.0f | %s |%n", c,

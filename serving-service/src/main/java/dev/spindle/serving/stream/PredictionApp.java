@@ -31,6 +31,9 @@ public final class PredictionApp implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // one stream thread per core: decoding and inference are CPU-bound
+    props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+        Runtime.getRuntime().availableProcessors());
     streams = new KafkaStreams(PredictionTopology.buildTopology(
         topics, holder, batching, labelRequests, isLabeled, traffic), props);
     streams.setStateListener((now, before) -> log.info("predictions: {} -> {}", before, now));

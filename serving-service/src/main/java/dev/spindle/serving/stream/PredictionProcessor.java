@@ -50,6 +50,8 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private final LabelRequestWindow window;
   private final java.util.function.Consumer<float[]> traffic;
   private final Set<String> pending = new LinkedHashSet<>();
+  /** Pixels decoded when the record arrived (lost on restart: then decoded from the store). */
+  private final java.util.Map<String, float[]> decoded = new java.util.HashMap<>();
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, byte[]> buffer;
   private KeyValueStore<String, Long> requested;
@@ -107,8 +109,11 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   public void process(Record<String, byte[]> record) {
     try {
       Image image = readImage(record.value());
-      holder.current().ifPresent(model -> checkDecodes(model, image));
-    } catch (RuntimeException e) {
+      Optional<ServedModel> model = holder.current();
+      if (model.isPresent()) {
+        decoded.put(record.key(), model.get().preprocessor().pixels(bytes(image.getBytes())));
+      }
+    } catch (RuntimeException | UndecodableImageException e) {
       deadLetter(record, e);
       return;
     }
@@ -149,9 +154,12 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private void predictBatch(ServedModel model, List<KeyValue<String, PendingImage>> batch) {
     List<KeyValue<String, PendingImage>> readable = new ArrayList<>(batch.size());
     List<float[]> pixels = new ArrayList<>(batch.size());
+    int size = model.preprocessor().shape().size();
     for (KeyValue<String, PendingImage> entry : batch) {
       try {
-        pixels.add(model.preprocessor().pixels(bytes(readImage(entry.value.value()).getBytes())));
+        float[] cached = decoded.remove(entry.key);
+        pixels.add(cached != null && cached.length == size ? cached
+            : model.preprocessor().pixels(bytes(readImage(entry.value.value()).getBytes())));
         readable.add(entry);
       } catch (RuntimeException | UndecodableImageException e) {
         // readable when buffered, not for this model (another input shape?): say so
@@ -182,14 +190,6 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private Image readImage(byte[] value) {
     return topics.imagesUnlabeled().valueSerde().deserializer()
         .deserialize(topics.imagesUnlabeled().name(), value);
-  }
-
-  private static void checkDecodes(ServedModel model, Image image) {
-    try {
-      model.preprocessor().pixels(bytes(image.getBytes()));
-    } catch (UndecodableImageException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
   }
 
   private static Prediction prediction(String imageId, Scores scores, ServedModel model) {
