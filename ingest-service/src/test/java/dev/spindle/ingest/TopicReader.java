@@ -1,8 +1,8 @@
 package dev.spindle.ingest;
 
+import dev.spindle.schemas.TopicScan;
 import dev.spindle.schemas.Topic;
 import dev.spindle.stack.LocalStack;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +22,8 @@ public final class TopicReader {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
         topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-          .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       List<ConsumerRecord<String, V>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+      TopicScan.readToEnd(consumer, List.of(topic.name()), records::add);
       return records;
     }
   }

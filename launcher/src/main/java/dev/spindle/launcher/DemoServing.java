@@ -1,5 +1,6 @@
 package dev.spindle.launcher;
 
+import dev.spindle.schemas.TopicScan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spindle.ingest.loader.FashionMnist;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -109,16 +109,9 @@ final class DemoServing implements AutoCloseable {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long count = 0;
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        count += consumer.poll(Duration.ofMillis(200)).count();
-      }
-      return count;
+      long[] count = {0};
+      TopicScan.readToEnd(consumer, List.of(topic), record -> count[0]++);
+      return count[0];
     }
   }
 

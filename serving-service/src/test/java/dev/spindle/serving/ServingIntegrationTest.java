@@ -1,5 +1,6 @@
 package dev.spindle.serving;
 
+import dev.spindle.schemas.TopicScan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +37,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -173,18 +173,11 @@ class ServingIntegrationTest {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
         topics.predictions().keySerde().deserializer(),
         topics.predictions().valueSerde().deserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topics.predictions().name())
-          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-          if (wanted.contains(r.key())) {
-            found.add(r.key());
-          }
-        });
-      }
+      TopicScan.readToEnd(consumer, List.of(topics.predictions().name()), r -> {
+        if (wanted.contains(r.key())) {
+          found.add(r.key());
+        }
+      });
     }
     return found;
   }

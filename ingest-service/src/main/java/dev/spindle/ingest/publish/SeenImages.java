@@ -1,5 +1,6 @@
 package dev.spindle.ingest.publish;
 
+import dev.spindle.schemas.TopicScan;
 import dev.spindle.schemas.config.ClientSettings;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -50,22 +50,19 @@ public final class SeenImages implements AutoCloseable {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024)),
         new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = topics.stream()
-        .flatMap(t -> seen.consumer.partitionsFor(t, Duration.ofSeconds(30)).stream()
-            .map(p -> new TopicPartition(t, p.partition())))
-        .toList();
-    seen.consumer.assign(partitions);
-    seen.consumer.seekToBeginning(partitions);
-    Map<TopicPartition, Long> end = seen.consumer.endOffsets(partitions, Duration.ofSeconds(30));
-    while (partitions.stream().anyMatch(p -> seen.consumer.position(p) < end.get(p))) {
-      seen.poll(Duration.ofMillis(500));
-    }
+    TopicScan.readToEnd(seen.consumer, topics, seen::remember);
     log.info("dedup index: {} image ids from {} in {} ms", seen.size(), topics,
         (System.nanoTime() - started) / 1_000_000);
     seen.follower = new Thread(seen::followUntilClosed, "seen-images-follower");
     seen.follower.setDaemon(true);
     seen.follower.start();
     return seen;
+  }
+
+  private void remember(ConsumerRecord<String, byte[]> record) {
+    if (record.key() != null) {
+      ids.add(record.key());
+    }
   }
 
   private void poll(Duration timeout) {

@@ -1,20 +1,18 @@
 package dev.spindle.trainer.publish;
 
+import dev.spindle.schemas.TopicScan;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.ClientSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -56,25 +54,17 @@ public final class ModelVersions {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-          .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long latest = 0;
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() == null) {
-            continue;
-          }
+      long[] latest = {0};
+      TopicScan.readToEnd(consumer, List.of(topic.name()), record -> {
+        if (record.value() != null) {
           ModelVersion event =
               topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
-          if (event.getModelName().equals(modelName)) {
-            latest = Math.max(latest, event.getVersion());
+          if (event.getModelName().toString().equals(modelName)) {
+            latest[0] = Math.max(latest[0], event.getVersion());
           }
         }
-      }
-      return latest;
+      });
+      return latest[0];
     }
   }
 }
