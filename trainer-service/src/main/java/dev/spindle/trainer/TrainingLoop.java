@@ -93,6 +93,9 @@ public final class TrainingLoop implements Runnable {
           enqueue(consumer.poll(idle ? IDLE_POLL : Duration.ZERO));
         }
         trainOneStep();
+        if (transfers.takePublished()) {
+          checkpoint(); // records the new model version and the labels it used
+        }
         if (pretrainer.steps() >= config.transferMinSteps() && transfers.due()) {
           checkpoint();
           transfers.start(new TransferCoordinator.Backbone(pretrainer.snapshot(), backboneVersion));

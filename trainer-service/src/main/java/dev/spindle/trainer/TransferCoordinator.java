@@ -42,6 +42,7 @@ public final class TransferCoordinator implements AutoCloseable {
   private final Clock clock;
   private final AtomicLong lastModelVersion;
   private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicBoolean published = new AtomicBoolean();
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "spindle-transfer");
     t.setDaemon(true);
@@ -142,11 +143,20 @@ public final class TransferCoordinator implements AutoCloseable {
         .build());
     lastModelVersion.set(version);
     labeled.markTransfer(data.events());
+    published.set(true);
     metrics.modelVersion.set(version);
     metrics.modelAccuracy.set(metricsOut.getOrDefault("accuracy", Double.NaN));
     log.info("published model {} v{} (backbone v{}, {} labels): validation accuracy {}",
         config.modelName(), version, backbone.version(), data.labelsUsed(),
         metricsOut.getOrDefault("accuracy", Double.NaN));
+  }
+
+  /**
+   * True once after each published model: the training loop then checkpoints, so a restart
+   * knows the model exists and does not redo the transfer.
+   */
+  public boolean takePublished() {
+    return published.getAndSet(false);
   }
 
   /** Label events the last completed transfer used (kept in checkpoints). */
