@@ -54,7 +54,7 @@ public final class RotationBatch {
       }
     }
     return new DataSet(
-        Nd4j.create(features, new long[] {rows, shape.channels(), shape.height(), shape.width()}, 'c'),
+        ImageBatch.wrap(shape, features, rows),
         Nd4j.create(labels, new long[] {rows, Rotations.COUNT}, 'c'));
   }
 }

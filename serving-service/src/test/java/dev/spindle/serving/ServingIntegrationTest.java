@@ -1,5 +1,6 @@
 package dev.spindle.serving;
 
+import dev.spindle.schemas.ImageIds;
 import dev.spindle.schemas.TopicScan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,11 +22,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -154,7 +153,7 @@ class ServingIntegrationTest {
     try (KafkaProducer<String, Image> producer = producer(stack, topics.imagesUnlabeled())) {
       for (int i = from; i < from + count; i++) {
         byte[] png = TwoClassModels.png(i % 2, new Random(1000 + i));
-        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
+        String id = ImageIds.of(png);
         producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id, Image.newBuilder()
             .setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png").setWidth(28)
             .setHeight(28).setSource("test").setIngestedAt(Instant.now()).build()));

@@ -1,5 +1,6 @@
 package dev.spindle.trainer;
 
+import dev.spindle.schemas.ImageIds;
 import dev.spindle.schemas.ClassNames;
 import dev.spindle.schemas.Topic;
 import dev.spindle.schemas.Topics;
@@ -7,9 +8,7 @@ import dev.spindle.schemas.avro.Image;
 import dev.spindle.schemas.avro.LabeledImage;
 import dev.spindle.stack.LocalStack;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,7 +48,7 @@ final class ImagePublisher {
   }
 
   private static Image image(byte[] png) throws Exception {
-    String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
+    String id = ImageIds.of(png);
     return Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png")
         .setWidth(28).setHeight(28).setSource("test").setIngestedAt(Instant.now()).build();
   }

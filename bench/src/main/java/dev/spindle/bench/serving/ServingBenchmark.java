@@ -1,5 +1,6 @@
 package dev.spindle.bench.serving;
 
+import dev.spindle.schemas.ImageIds;
 import dev.spindle.bench.BenchReport;
 import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
@@ -24,11 +25,9 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,8 +138,7 @@ public final class ServingBenchmark implements Callable<Integer> {
         topics.imagesUnlabeled().valueSerde().serializer())) {
       for (int i = 0; i < streamImages; i++) {
         byte[] png = pngs.get(i % pngs.size());
-        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-            .digest((i + ":" + png.length).getBytes()));
+        String id = ImageIds.of((i + ":" + png.length).getBytes());
         producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id,
             Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png")
                 .setWidth(28).setHeight(28).setSource("bench").setIngestedAt(Instant.now())

@@ -1,5 +1,6 @@
 package dev.spindle.ingest.http;
 
+import dev.spindle.schemas.AvroBytes;
 import static dev.spindle.ingest.IngestFixture.postImage;
 import static dev.spindle.ingest.IngestFixture.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,7 +88,7 @@ class IngestHttpIntegrationTest {
     assertThat(records).hasSize(uploads.size());
     assertThat(records).allSatisfy(r -> {
       assertThat(r.value().getId()).isEqualTo(r.key());
-      assertThat(ImageIds.of(bytes(r.value().getBytes()))).isEqualTo(r.key());
+      assertThat(ImageIds.of(AvroBytes.toArray(r.value().getBytes()))).isEqualTo(r.key());
       assertThat(r.value().getSource()).isEqualTo("camera-7");
     });
   }
@@ -218,9 +219,4 @@ class IngestHttpIntegrationTest {
         "labels", TopicReader.endOffsetSum(stack, topics.labels().name()));
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
-    byte[] out = new byte[buffer.remaining()];
-    buffer.duplicate().get(out);
-    return out;
-  }
 }

@@ -1,9 +1,9 @@
 package dev.spindle.serving.feed;
 
+import dev.spindle.schemas.AvroBytes;
 import dev.spindle.model.DataSplit;
 import dev.spindle.schemas.avro.LabeledImage;
 import dev.spindle.serving.holder.GatingSet;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ public final class GatingFeed {
       return;
     }
     byId.remove(imageId);
-    byId.put(imageId, new Entry(bytes(labeled.getImage().getBytes()), labeled.getLabel()));
+    byId.put(imageId, new Entry(AvroBytes.toArray(labeled.getImage().getBytes()), labeled.getLabel()));
     while (byId.size() > maxImages) {
       byId.remove(byId.keySet().iterator().next());
     }
@@ -58,10 +58,4 @@ public final class GatingFeed {
     return new GatingSet(images, labels);
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer copy = buffer.duplicate();
-    byte[] out = new byte[copy.remaining()];
-    copy.get(out);
-    return out;
-  }
 }

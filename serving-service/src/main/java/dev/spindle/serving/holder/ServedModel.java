@@ -1,13 +1,12 @@
 package dev.spindle.serving.holder;
 
+import dev.spindle.model.ImageBatch;
 import dev.spindle.model.ImagePreprocessor;
-import dev.spindle.model.InputShape;
 import dev.spindle.model.artifact.LoadedModel;
 import dev.spindle.model.artifact.ModelManifest;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A loaded, verified model ready to answer: its manifest, its preprocessor (the shared one,
@@ -79,14 +78,7 @@ public final class ServedModel {
 
   /** Class probabilities, one row per image (CHW pixels of the model's input shape). */
   public float[][] probabilities(List<float[]> images) {
-    InputShape shape = preprocessor.shape();
-    int size = shape.size();
-    float[] flat = new float[images.size() * size];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(images.get(i), 0, flat, i * size, size);
-    }
-    try (INDArray x = Nd4j.create(flat,
-        new long[] {images.size(), shape.channels(), shape.height(), shape.width()}, 'c')) {
+    try (INDArray x = ImageBatch.of(preprocessor.shape(), images.size(), images::get)) {
       MultiLayerNetwork network = take();
       try (INDArray out = network.output(x, false)) {
         return out.toFloatMatrix();

@@ -1,5 +1,6 @@
 package dev.spindle.serving.http;
 
+import dev.spindle.schemas.ImageIds;
 import dev.spindle.model.UndecodableImageException;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.Scores;
@@ -8,8 +9,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +110,7 @@ public final class ServingHttpServer implements AutoCloseable {
     Scores scores = Scores.of(model.probabilities(List.of(pixels))[0], model.classNames(), topK);
     observer.served(pixels);
     Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("imageId", sha256(body));
+    answer.put("imageId", ImageIds.of(body));
     answer.put("label", scores.label());
     answer.put("confidence", scores.confidence());
     answer.put("topK", scores.topK());
@@ -167,13 +166,6 @@ public final class ServingHttpServer implements AutoCloseable {
     observer.predicted(code, started);
   }
 
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
 
   @Override
   public void close() {

@@ -1,5 +1,6 @@
 package dev.spindle.serving.stream;
 
+import dev.spindle.schemas.AvroBytes;
 import dev.spindle.model.UndecodableImageException;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ClassScore;
@@ -111,7 +112,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       Image image = readImage(record.value());
       Optional<ServedModel> model = holder.current();
       if (model.isPresent()) {
-        decoded.put(record.key(), model.get().preprocessor().pixels(bytes(image.getBytes())));
+        decoded.put(record.key(), model.get().preprocessor().pixels(AvroBytes.toArray(image.getBytes())));
       }
     } catch (RuntimeException | UndecodableImageException e) {
       deadLetter(record, e);
@@ -159,7 +160,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       try {
         float[] cached = decoded.remove(entry.key);
         pixels.add(cached != null && cached.length == size ? cached
-            : model.preprocessor().pixels(bytes(readImage(entry.value.value()).getBytes())));
+            : model.preprocessor().pixels(AvroBytes.toArray(readImage(entry.value.value()).getBytes())));
         readable.add(entry);
       } catch (RuntimeException | UndecodableImageException e) {
         // readable when buffered, not for this model (another input shape?): say so
@@ -232,10 +233,4 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
         .build();
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer copy = buffer.duplicate();
-    byte[] out = new byte[copy.remaining()];
-    copy.get(out);
-    return out;
-  }
 }

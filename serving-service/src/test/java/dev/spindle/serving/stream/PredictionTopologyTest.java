@@ -1,5 +1,6 @@
 package dev.spindle.serving.stream;
 
+import dev.spindle.schemas.ImageIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.model.artifact.ModelStore;
@@ -16,11 +17,9 @@ import dev.spindle.stack.LocalStackExtension;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -173,7 +172,7 @@ class PredictionTopologyTest {
 
   private String pipe(int i) throws Exception {
     byte[] png = TwoClassModels.png(i % 2, new Random(i));
-    String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png));
+    String id = ImageIds.of(png);
     images.pipeInput(id, Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png))
         .setMediaType("image/png").setWidth(28).setHeight(28).setSource("test")
         .setIngestedAt(Instant.now()).build());

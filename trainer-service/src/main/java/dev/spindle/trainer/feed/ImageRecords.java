@@ -1,12 +1,12 @@
 package dev.spindle.trainer.feed;
 
+import dev.spindle.schemas.AvroBytes;
 import dev.spindle.model.ImagePreprocessor;
 import dev.spindle.model.UndecodableImageException;
 import dev.spindle.schemas.TopicNames;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.Image;
 import dev.spindle.schemas.avro.LabeledImage;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -44,7 +44,7 @@ public final class ImageRecords {
         image = topics.imagesUnlabeled().valueSerde().deserializer()
             .deserialize(record.topic(), record.value());
       }
-      float[] pixels = preprocessor.pixels(bytes(image.getBytes()));
+      float[] pixels = preprocessor.pixels(AvroBytes.toArray(image.getBytes()));
       return new FeedImage(source, record.offset(), image.getId(), pixels, label);
     } catch (UndecodableImageException e) {
       throw new UnusableRecordException("image " + record.key() + " at " + source + "@"
@@ -55,10 +55,4 @@ public final class ImageRecords {
     }
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer copy = buffer.duplicate();
-    byte[] out = new byte[copy.remaining()];
-    copy.get(out);
-    return out;
-  }
 }

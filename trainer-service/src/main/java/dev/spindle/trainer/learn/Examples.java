@@ -1,10 +1,10 @@
 package dev.spindle.trainer.learn;
 
+import dev.spindle.model.ImageBatch;
 import dev.spindle.model.InputShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -78,7 +78,7 @@ public final class Examples {
 
   /** Features [n, C, H, W] of the examples at {@code indices}. */
   public INDArray features(int[] indices) {
-    return stack(shape, indices.length, i -> images.get(indices[i]));
+    return ImageBatch.of(shape, indices.length, i -> images.get(indices[i]));
   }
 
   /** A DataSet with one-hot labels over {@code classes}. */
@@ -103,9 +103,7 @@ public final class Examples {
       System.arraycopy(images.get(indices[i]), 0, flat, i * size, size);
       augmentation.apply(flat, i * size, shape, random, scratch);
     }
-    INDArray x = Nd4j.create(flat,
-        new long[] {indices.length, shape.channels(), shape.height(), shape.width()}, 'c');
-    return new DataSet(x, y);
+    return new DataSet(ImageBatch.wrap(shape, flat, indices.length), y);
   }
 
   /** These examples {@code repeat} times, then {@code other}'s: for mixing in pseudo-labels. */
@@ -126,16 +124,6 @@ public final class Examples {
     return new Examples(shape, allImages, allLabels);
   }
 
-  /** One [n, C, H, W] float array from n CHW images. */
-  public static INDArray stack(InputShape shape, int n, java.util.function.IntFunction<float[]> image) {
-    int size = shape.size();
-    float[] flat = new float[n * size];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(image.apply(i), 0, flat, i * size, size);
-    }
-    return Nd4j.create(flat, new long[] {n, shape.channels(), shape.height(), shape.width()}, 'c')
-        .castTo(DataType.FLOAT);
-  }
 
   private static List<int[]> chunks(int[] order, int batchSize) {
     List<int[]> batches = new ArrayList<>();

@@ -46,11 +46,7 @@ class LabeledStoreTest {
 
   /** A SHA-256 hex id, as ingest makes them. */
   static String id(int i) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return dev.spindle.schemas.ImageIds.of(Integer.toString(i).getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
   }
 }
