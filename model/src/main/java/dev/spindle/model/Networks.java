@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -23,12 +24,15 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * Builds the networks of a {@link NetworkSpec}: the rotation network (every block + a 4-way
  * head) and classifiers (blocks up to the cut + a C-way head). Layers are named
- * {@code conv<b>}, {@code bn<b>}, {@code pool<b>}, {@code fc}, {@code out}; a backbone is
+ * {@code conv<b>}, {@code bn<b>}, {@code relu<b>}, {@code pool<b>}, {@code fc}, {@code out}; a backbone is
  * the same leading layers in every network built from one spec, which is what
  * {@link #copyBackbone} relies on. He init, zero biases, BatchNorm momentum 0.1 and eps 1e-5
  * (PyTorch's defaults), Adam, float32, workspaces enabled.
  */
 public final class Networks {
+  /** conv, BatchNorm, ReLU (then a pooling layer where the spec pools). */
+  static final int LAYERS_PER_BLOCK = 3;
+
   private Networks() {}
 
   /** The rotation-prediction network: all blocks, 4-way softmax. */
@@ -46,7 +50,7 @@ public final class Networks {
   public static int backboneLayers(NetworkSpec spec, int upTo) {
     int layers = 0;
     for (int b = 1; b <= upTo; b++) {
-      layers += spec.poolsAfter(b) ? 3 : 2;
+      layers += spec.poolsAfter(b) ? LAYERS_PER_BLOCK + 1 : LAYERS_PER_BLOCK;
     }
     return layers;
   }
@@ -108,7 +112,9 @@ public final class Networks {
           .name("conv" + b).nIn(channels).nOut(spec.blockWidth(b))
           .stride(1, 1).hasBias(true).activation(Activation.IDENTITY).build());
       list.layer(new BatchNormalization.Builder()
-          .name("bn" + b).decay(0.9).eps(1e-5).activation(Activation.RELU).build());
+          .name("bn" + b).decay(0.9).eps(1e-5).build());
+      // its own layer: DL4J's BatchNormalization accepts an activation but never applies it
+      list.layer(new ActivationLayer.Builder().name("relu" + b).activation(Activation.RELU).build());
       if (spec.poolsAfter(b)) {
         list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
             .name("pool" + b).kernelSize(2, 2).stride(2, 2).build());

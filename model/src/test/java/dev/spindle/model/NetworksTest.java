@@ -17,6 +17,21 @@ class NetworksTest {
   }
 
   @Test
+  void shouldRectifyTheOutputOfEveryBlock() {
+    // conv -> BN -> ReLU like the peer. DL4J's BatchNormalization accepts an activation but
+    // never applies it, so without ReLU layers of their own the blocks would be linear.
+    MultiLayerNetwork net = Networks.classifier(lastBlock, 10, 1e-3, 1);
+    var activations = net.feedForward(Nd4j.rand(4, 1, 28, 28).subi(0.5), false);
+    int layer = 0;
+    for (int block = 1; block <= lastBlock.blocks(); block++) {
+      layer += lastBlock.poolsAfter(block) ? 4 : 3;
+      assertThat(net.getLayer(layer - 1).conf().getLayer().getLayerName()).endsWith("" + block);
+      assertThat(activations.get(layer).minNumber().doubleValue()).as("block " + block)
+          .isGreaterThanOrEqualTo(0);
+    }
+  }
+
+  @Test
   void shouldPoolTheDefaultNetworkToSevenBySevenForFashionMnist() {
     assertThat(lastBlock.poolAfter()).containsExactly(false, true, false, true);
     NetworkSpec camera = NetworkSpec.forInput(new InputShape(3, 64, 64), 2);

@@ -15,6 +15,7 @@ import dev.spindle.trainer.publish.TrainerProducer;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,14 +48,34 @@ public final class TrainerService implements AutoCloseable {
     this.config = config;
   }
 
+  /**
+   * Whether a checkpointed network has the layers this version builds. One written by an older
+   * layout (e.g. before the ReLU layers) cannot feed today's classifiers: pretraining restarts
+   * from scratch, keeping the checkpoint's positions and versions (the replay buffer is refilled
+   * from the records before it).
+   */
+  private static boolean sameLayout(Checkpointer.Restored restored, RotationPretrainer fresh) {
+    List<String> layers = restored.rotationNet().getLayerNames();
+    boolean same = fresh.withNetwork(net -> net.getLayerNames().equals(layers)
+        && net.numParams() == restored.rotationNet().numParams());
+    if (!same) {
+      log.warn("checkpoint v{} holds a network with another layout {}: pretraining restarts from "
+          + "scratch (positions and versions are kept)", restored.state().backboneVersion(), layers);
+    }
+    return same;
+  }
+
   public TrainerService start() throws IOException {
     Dl4jRuntime.init();
     Topics topics = Topics.create(config.clients().serde());
     Checkpointer checkpointer = new Checkpointer(config.checkpointDir());
     Optional<Checkpointer.Restored> restored = checkpointer.restore();
+    RotationPretrainer fresh =
+        new RotationPretrainer(config.network(), config.learningRate(), config.seed());
     RotationPretrainer pretrainer = restored
+        .filter(r -> sameLayout(r, fresh))
         .map(r -> new RotationPretrainer(config.network(), r.rotationNet(), r.state().steps()))
-        .orElseGet(() -> new RotationPretrainer(config.network(), config.learningRate(), config.seed()));
+        .orElse(fresh);
     CheckpointState state = restored.map(Checkpointer.Restored::state).orElse(null);
     restored.ifPresentOrElse(
         r -> log.info("resuming from checkpoint v{} ({} steps) in {}", r.state().backboneVersion(),
