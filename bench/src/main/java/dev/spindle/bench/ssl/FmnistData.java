@@ -14,10 +14,10 @@ import java.util.List;
  * images of each class in file order, unlabeled = all train images, test = the 10k test set.
  * (A grey 28x28 PNG decoded by the shared preprocessor gives exactly these values.)
  */
-record FmnistData(List<float[]> train, int[] trainLabels, Examples test) {
-  static final InputShape SHAPE = InputShape.FASHION_MNIST;
+public record FmnistData(List<float[]> train, int[] trainLabels, Examples test) {
+  public static final InputShape SHAPE = InputShape.FASHION_MNIST;
 
-  static FmnistData load() throws IOException {
+  public static FmnistData load() throws IOException {
     IdxFile trainImages = IdxFile.read(Path.of(FashionMnist.TRAIN_IMAGES));
     IdxFile trainLabels = IdxFile.read(Path.of(FashionMnist.TRAIN_LABELS));
     IdxFile testImages = IdxFile.read(Path.of(FashionMnist.TEST_IMAGES));
@@ -28,7 +28,7 @@ record FmnistData(List<float[]> train, int[] trainLabels, Examples test) {
   }
 
   /** The first {@code k} training images of each class, in file order. */
-  Examples firstPerClass(int k) {
+  public Examples firstPerClass(int k) {
     int[] taken = new int[10];
     List<float[]> images = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();

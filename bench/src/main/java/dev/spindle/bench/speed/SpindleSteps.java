@@ -1,0 +1,120 @@
+package dev.spindle.bench.speed;
+
+import dev.spindle.bench.ssl.FmnistData;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import dev.spindle.model.artifact.LoadedModel;
+import dev.spindle.model.artifact.ModelManifest;
+import dev.spindle.serving.holder.ServedModel;
+import dev.spindle.trainer.learn.Examples;
+import dev.spindle.trainer.learn.RotationPretrainer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Spindle's own code paths for the peer's throughput steps, on the peer's network (4 blocks,
+ * 64x7x7 backbone, the head on top) and batch shapes: the trainer's {@link RotationPretrainer}
+ * step (64 images, rotations included), a full training step and a frozen-backbone head step on
+ * {@link Examples} batches of 64 as {@code TwoStageTransfer} fits them, and the serving
+ * model's {@link ServedModel#probabilities} at batch 1 and 64.
+ */
+final class SpindleSteps {
+  static final int BATCH = 64;
+  static final int CLASSES = 10;
+
+  private final FmnistData data;
+  private final NetworkSpec spec = NetworkSpec.forInput(FmnistData.SHAPE, 4);
+  private final Random random;
+
+  SpindleSteps(FmnistData data, long seed) {
+    this.data = data;
+    this.random = new Random(seed);
+  }
+
+  /** Step name -> timing, in the order of the peer's JSON. */
+  Map<String, StepTimer.Timing> measure(StepTimer timer, StepTimer singleImageTimer) {
+    Map<String, StepTimer.Timing> out = new LinkedHashMap<>();
+    RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
+    List<float[]> rotationImages = sample(BATCH).images();
+    out.put("rotation_pretrain", timer.time(() -> pretrainer.step(rotationImages)));
+
+    Labeled batch = sample(BATCH);
+    MultiLayerNetwork full = Networks.classifier(spec, CLASSES, 1e-3, 1);
+    out.put("supervised_train", timer.time(() -> fit(full, batch)));
+
+    MultiLayerNetwork head = Networks.withFrozenBackbone(spec, full, 1e-3, 1);
+    out.put("stage1_head_train", timer.time(() -> fit(head, batch)));
+
+    ServedModel served = new ServedModel(new LoadedModel(full, Optional.empty(), manifest()));
+    List<float[]> one = sample(1).images();
+    out.put("infer_b1", singleImageTimer.time(() -> served.probabilities(one)));
+    List<float[]> many = sample(BATCH).images();
+    out.put("infer_b64", timer.time(() -> served.probabilities(many)));
+    return out;
+  }
+
+  /** JFR profiles of the rotation pretraining step, the full training step and batch-1 inference. */
+  String profile(int warmup, int steps) throws java.io.IOException {
+    RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
+    List<float[]> rotationImages = sample(BATCH).images();
+    Labeled batch = sample(BATCH);
+    MultiLayerNetwork full = Networks.classifier(spec, CLASSES, 1e-3, 1);
+    ServedModel served = new ServedModel(new LoadedModel(full.clone(), Optional.empty(), manifest()));
+    List<float[]> one = sample(1).images();
+    return JfrProfile.markdown("Rotation pretraining step (64 images x 4 = 256 rows)",
+            () -> pretrainer.step(rotationImages), warmup, steps)
+        + JfrProfile.markdown("Full training step (batch 64)", () -> fit(full, batch), warmup, 2 * steps)
+        + JfrProfile.markdown("Inference, batch 1 (ServedModel.probabilities)",
+            () -> served.probabilities(one), warmup, 40 * steps);
+  }
+
+  private static void fit(MultiLayerNetwork net, Labeled batch) {
+    DataSet data = batch.examples().dataSet(batch.indices(), CLASSES);
+    try {
+      net.fit(data);
+    } finally {
+      data.getFeatures().close();
+      data.getLabels().close();
+    }
+  }
+
+  /** {@code n} random training images (with replacement, like the peer's torch.randint). */
+  private Labeled sample(int n) {
+    List<float[]> images = new ArrayList<>(n);
+    int[] labels = new int[n];
+    int[] indices = new int[n];
+    for (int i = 0; i < n; i++) {
+      int pick = random.nextInt(data.train().size());
+      images.add(data.train().get(pick));
+      labels[i] = data.trainLabels()[pick];
+      indices[i] = i;
+    }
+    return new Labeled(new Examples(FmnistData.SHAPE, images, labels), indices);
+  }
+
+  private ModelManifest manifest() {
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < CLASSES; c++) {
+      names.add("class" + c);
+    }
+    return new ModelManifest("speed-benchmark", 1, 1, FmnistData.SHAPE.toString(), names,
+        spec.cutBlock(), 0, Map.of(), new int[0][0], Instant.now(), "");
+  }
+
+  private record Labeled(Examples examples, int[] indices) {
+    List<float[]> images() {
+      List<float[]> out = new ArrayList<>(indices.length);
+      for (int i : indices) {
+        out.add(examples.image(i));
+      }
+      return out;
+    }
+  }
+}
