@@ -26,6 +26,12 @@ final class AccuracyPlot {
   private AccuracyPlot() {}
 
   static void write(Path file, String title, int[] ks, List<Curve> curves) throws IOException {
+    write(file, title, "labels per class (log scale)", ks, curves);
+  }
+
+  /** The same plot with another x-axis title (the x axis is log2 of {@code ks}). */
+  static void write(Path file, String title, String xTitle, int[] ks, List<Curve> curves)
+      throws IOException {
     BufferedImage image = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -59,7 +65,7 @@ final class AccuracyPlot {
       int px = px(log2(k), xMin, xMax);
       g.drawString(Integer.toString(k), px - 8, H - BOTTOM + 20);
     }
-    g.drawString("labels per class (log scale)", W / 2 - 80, H - 20);
+    g.drawString(xTitle, W / 2 - 80, H - 20);
     g.drawString("test accuracy", 10, TOP - 10);
     int legendY = TOP + 20;
     for (Curve c : curves) {

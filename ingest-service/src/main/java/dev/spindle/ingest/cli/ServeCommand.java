@@ -28,7 +28,9 @@ final class ServeCommand implements Callable<Integer> {
     if (port != null) {
       extra.put("ingest.http.port", port.toString());
     }
-    IngestConfig config = IngestConfig.from(connection.settings(extra));
+    dev.spindle.schemas.config.Settings settings = connection.settings(extra);
+    IngestConfig config = IngestConfig.from(settings);
+    settings.warnUnread("ingest.", org.slf4j.LoggerFactory.getLogger(IngestConfig.class));
     IngestService service = new IngestService(config).start();
     ConnectionOptions.runUntilShutdown("ingest-service", service::close);
     return 0;

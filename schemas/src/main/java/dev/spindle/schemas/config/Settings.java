@@ -7,10 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -25,9 +28,27 @@ public final class Settings {
   public static final String CONFIG_FILE_ENV = "SPINDLE_CONFIG";
 
   private final Map<String, String> values;
+  private final Set<String> read = ConcurrentHashMap.newKeySet();
 
   private Settings(Map<String, String> values) {
     this.values = Map.copyOf(values);
+  }
+
+  /**
+   * The keys under {@code prefix} that are set but that nothing has read so far: after a
+   * service built its configuration, a typo or a setting of another version. Sorted.
+   */
+  public List<String> unreadKeys(String prefix) {
+    return values.keySet().stream()
+        .filter(k -> k.startsWith(prefix) && !read.contains(k))
+        .sorted()
+        .toList();
+  }
+
+  /** Logs a warning for every unread key under {@code prefix} (see {@link #unreadKeys}). */
+  public void warnUnread(String prefix, org.slf4j.Logger log) {
+    unreadKeys(prefix).forEach(key -> log.warn(
+        "setting {} is not one this service reads (typo? it is ignored)", key));
   }
 
   /**
@@ -96,6 +117,7 @@ public final class Settings {
   }
 
   public Optional<String> find(String key) {
+    read.add(key);
     return Optional.ofNullable(values.get(key)).map(String::trim).filter(v -> !v.isEmpty());
   }
 
@@ -132,6 +154,7 @@ public final class Settings {
     Map<String, String> out = new HashMap<>();
     values.forEach((k, v) -> {
       if (k.startsWith(prefix)) {
+        read.add(k);
         out.put(k.substring(prefix.length()), v);
       }
     });

@@ -26,6 +26,19 @@ class SettingsTest {
   }
 
   @Test
+  void shouldNameTheKeysOfItsNamespaceThatNothingRead() {
+    Settings settings = Settings.of(Map.of(
+        "ingest.http.port", "8080", "ingest.htpp.host", "typo", "kafka.linger.ms", "5",
+        "trainer.seed", "7"));
+    settings.getInt("ingest.http.port", 1);
+    settings.withPrefix("kafka.");
+
+    assertThat(settings.unreadKeys("ingest.")).containsExactly("ingest.htpp.host");
+    assertThat(settings.unreadKeys("kafka.")).isEmpty();
+    assertThat(settings.unreadKeys("trainer.")).containsExactly("trainer.seed");
+  }
+
+  @Test
   void shouldFailFastNamingAMissingKeyAndItsVariable() {
     assertThatThrownBy(() -> Settings.of(Map.of()).require("schema.registry.url"))
         .isInstanceOf(ConfigException.class)

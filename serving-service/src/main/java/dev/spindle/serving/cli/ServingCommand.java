@@ -32,7 +32,9 @@ public final class ServingCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("serving.http.port", port == null ? null : port.toString());
-    ServingConfig config = ServingConfig.from(connection.settings(overrides));
+    dev.spindle.schemas.config.Settings settings = connection.settings(overrides);
+    ServingConfig config = ServingConfig.from(settings);
+    settings.warnUnread("serving.", org.slf4j.LoggerFactory.getLogger(ServingConfig.class));
     ServingService service = new ServingService(config).start();
     ConnectionOptions.runUntilShutdown("serving-service", service::close);
     return 0;

@@ -43,7 +43,9 @@ public final class TrainerCommand implements Callable<Integer> {
     overrides.put("trainer.checkpoint.dir", checkpointDir == null ? null : checkpointDir.toString());
     overrides.put("trainer.model.store", modelStore == null ? null : modelStore.toString());
     overrides.put("trainer.http.port", port == null ? null : port.toString());
-    TrainerConfig config = TrainerConfig.from(connection.settings(overrides));
+    dev.spindle.schemas.config.Settings settings = connection.settings(overrides);
+    TrainerConfig config = TrainerConfig.from(settings);
+    settings.warnUnread("trainer.", org.slf4j.LoggerFactory.getLogger(TrainerConfig.class));
     TrainerService service = new TrainerService(config).start();
     ConnectionOptions.runUntilShutdown("trainer-service", service::close);
     return 0;

@@ -1,0 +1,262 @@
+package dev.spindle.bench.ssl;
+
+import dev.spindle.bench.BenchReport;
+import dev.spindle.model.ImageBatch;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.serving.holder.Scores;
+import dev.spindle.serving.stream.LabelRequestPolicy;
+import dev.spindle.trainer.learn.Evaluation;
+import dev.spindle.trainer.learn.Examples;
+import dev.spindle.trainer.learn.RotationPretrainer;
+import dev.spindle.trainer.learn.TransferRecipe;
+import dev.spindle.trainer.learn.TwoStageTransfer;
+import java.awt.Color;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue 4's active-learning simulation on Fashion-MNIST: from K labels per class, rounds of
+ * labeling images chosen the way serving's label requests choose them (the least sure by the
+ * configured measure, never one already labeled, no duplicates) against the same number chosen
+ * at random, retraining (two-stage transfer from one rotation backbone) after each round.
+ * Writes results/active-learning.{md,json,png}.
+ */
+@Command(name = "active-learning-benchmark", mixinStandardHelpOptions = true,
+    description = "Simulates label requests vs random labeling on Fashion-MNIST and writes "
+        + "results/active-learning.{md,json,png}.")
+public final class ActiveLearningBenchmark implements Callable<Integer> {
+  private static final List<String> CLASSES = dev.spindle.schemas.ClassNames.FASHION_MNIST;
+
+  @Option(names = "--backbone", required = true, description = "Rotation network to transfer "
+      + "from (bin/spindle bench-ssl --save-backbone FILE writes one).")
+  Path backbone;
+
+  @Option(names = "--k", defaultValue = "4", description = "Starting labels per class (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "--rounds", defaultValue = "5", description = "Labeling rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--per-round", defaultValue = "100", description = "Images labeled per round (default: ${DEFAULT-VALUE}).")
+  int perRound;
+
+  @Option(names = "--measure", defaultValue = "entropy",
+      description = "Label-request measure: entropy or margin (default: ${DEFAULT-VALUE}, as serving).")
+  String measure;
+
+  @Option(names = "--pool", defaultValue = "20000",
+      description = "Unlabeled training images the annotator can be asked about (default: ${DEFAULT-VALUE}).")
+  int poolSize;
+
+  @Option(names = "--seeds", defaultValue = "1", description = "Repetitions with other random draws and training seeds (default: ${DEFAULT-VALUE}).")
+  int seeds;
+
+  @Option(names = "--out", defaultValue = "results", description = "Results directory.")
+  Path out;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ActiveLearningBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Dl4jRuntime.init();
+    long started = System.nanoTime();
+    FmnistData data = FmnistData.load();
+    NetworkSpec spec = NetworkSpec.forInput(FmnistData.SHAPE, 4);
+    MultiLayerNetwork rotation = ModelSerializer.restoreMultiLayerNetwork(backbone.toFile(), true);
+    LabelRequestPolicy policy = new LabelRequestPolicy(true, measure, perRound, Duration.ofMinutes(1));
+    System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
+        k, rounds, perRound, measure, poolSize, seeds);
+
+    double[][] active = new double[seeds][];
+    double[][] random = new double[seeds][];
+    for (int s = 0; s < seeds; s++) {
+      Simulation simulation = new Simulation(data, spec, rotation, s + 1);
+      active[s] = simulation.run("label requests", (model, candidates) ->
+          leastSure(model, candidates, data, policy));
+      Random draw = new Random(1000 + s);
+      random[s] = simulation.run("random",
+          (model, candidates) -> randomPick(candidates, perRound, draw));
+    }
+    int[] labels = IntStream.rangeClosed(0, rounds).map(r -> 10 * k + r * perRound).toArray();
+    double activeGain = gainPerLabel(active);
+    double randomGain = gainPerLabel(random);
+    double minutes = (System.nanoTime() - started) / 60e9;
+
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("start_labels_per_class", k);
+    results.put("rounds", rounds);
+    results.put("per_round", perRound);
+    results.put("measure", measure);
+    results.put("pool", poolSize);
+    results.put("labels", labels);
+    results.put("active_accuracy", active);
+    results.put("random_accuracy", random);
+    results.put("active_gain_per_100_labels", 100 * activeGain);
+    results.put("random_gain_per_100_labels", 100 * randomGain);
+    results.put("gain_ratio", activeGain / randomGain);
+    results.put("wall_minutes", minutes);
+    BenchReport.write(out, "active-learning", results,
+        markdown(labels, active, random, activeGain, randomGain, minutes));
+    AccuracyPlot.write(out.resolve("active-learning.png"),
+        "Active learning on Fashion-MNIST: label requests vs random", "labels used (log scale)",
+        labels, List.of(
+            new AccuracyPlot.Curve("label requests (" + measure + ")", new Color(200, 60, 40),
+                means(active), stds(active)),
+            new AccuracyPlot.Curve("random", new Color(40, 90, 200), means(random), stds(random))));
+    System.out.printf(Locale.ROOT, "gain per 100 labels: label requests %.2f pts, random %.2f pts, ratio %.2fx (target >= 1.3x)%n",
+        100 * 100 * activeGain, 100 * 100 * randomGain, activeGain / randomGain);
+    System.out.println("wrote " + out.resolve("active-learning.md") + ", .json and .png");
+    return 0;
+  }
+
+  /** Picks the next images to label from the candidates (indices into the training set). */
+  interface Picker {
+    List<Integer> pick(MultiLayerNetwork model, List<Integer> candidates);
+  }
+
+  /** One arm: the starting labels, then rounds of picking, labeling and retraining. */
+  private final class Simulation {
+    private final FmnistData data;
+    private final NetworkSpec spec;
+    private final MultiLayerNetwork rotation;
+    private final int seed;
+    private final List<Integer> start = new ArrayList<>();
+    private final List<Integer> pool = new ArrayList<>();
+
+    Simulation(FmnistData data, NetworkSpec spec, MultiLayerNetwork rotation, int seed) {
+      this.data = data;
+      this.spec = spec;
+      this.rotation = rotation;
+      this.seed = seed;
+      int[] taken = new int[10];
+      for (int i = 0; i < data.train().size() && start.size() < 10 * k; i++) {
+        if (taken[data.trainLabels()[i]] < k) {
+          taken[data.trainLabels()[i]]++;
+          start.add(i);
+        }
+      }
+      int[] order = Examples.permutation(data.train().size(), new Random(seed));
+      for (int i = 0; i < order.length && pool.size() < poolSize; i++) {
+        if (!start.contains(order[i])) {
+          pool.add(order[i]);
+        }
+      }
+    }
+
+    double[] run(String arm, Picker picker) {
+      List<Integer> labeled = new ArrayList<>(start);
+      List<Integer> candidates = new ArrayList<>(pool);
+      double[] accuracy = new double[rounds + 1];
+      for (int round = 0; round <= rounds; round++) {
+        MultiLayerNetwork model = train(labeled);
+        accuracy[round] = Evaluation.of(model, data.test(), 10).accuracy();
+        System.out.printf(Locale.ROOT, "seed %d  %-15s round %d  %4d labels  test accuracy %.4f%n",
+            seed, arm, round, labeled.size(), accuracy[round]);
+        if (round < rounds) {
+          List<Integer> picked = picker.pick(model, candidates);
+          labeled.addAll(picked);
+          candidates.removeAll(new java.util.HashSet<>(picked));
+        }
+      }
+      return accuracy;
+    }
+
+    private MultiLayerNetwork train(List<Integer> labeled) {
+      List<float[]> images = new ArrayList<>();
+      int[] labels = new int[labeled.size()];
+      for (int i = 0; i < labeled.size(); i++) {
+        images.add(data.train().get(labeled.get(i)));
+        labels[i] = data.trainLabels()[labeled.get(i)];
+      }
+      TwoStageTransfer transfer = new TwoStageTransfer(spec, 10, TransferRecipe.protocol(seed),
+          TwoStageTransfer.Progress.NONE);
+      return transfer.transfer(rotation, new Examples(FmnistData.SHAPE, images, labels), null).network();
+    }
+  }
+
+  /** The label requests serving would publish: the least sure candidates by the policy's measure. */
+  static List<Integer> leastSure(MultiLayerNetwork model, List<Integer> candidates,
+      FmnistData data, LabelRequestPolicy policy) {
+    double[] uncertainty = new double[candidates.size()];
+    for (int from = 0; from < candidates.size(); from += 256) {
+      int to = Math.min(candidates.size(), from + 256);
+      int offset = from;
+      try (INDArray x = ImageBatch.of(FmnistData.SHAPE, to - from,
+          i -> data.train().get(candidates.get(offset + i)));
+          INDArray out = model.output(x, false)) {
+        float[][] p = out.toFloatMatrix();
+        for (int i = 0; i < p.length; i++) {
+          uncertainty[from + i] = policy.uncertainty(Scores.of(p[i], CLASSES, 1));
+        }
+      }
+    }
+    return IntStream.range(0, candidates.size()).boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> -uncertainty[i]))
+        .limit(policy.perWindow()).map(candidates::get).toList();
+  }
+
+  static List<Integer> randomPick(List<Integer> candidates, int n, Random random) {
+    int[] order = Examples.permutation(candidates.size(), random);
+    return IntStream.range(0, Math.min(n, order.length)).mapToObj(i -> candidates.get(order[i])).toList();
+  }
+
+  /** Mean accuracy gained per label from the start to the last round. */
+  private double gainPerLabel(double[][] runs) {
+    double[] mean = means(runs);
+    return (mean[rounds] - mean[0]) / (rounds * perRound);
+  }
+
+  private String markdown(int[] labels, double[][] active, double[][] random, double activeGain,
+      double randomGain, double minutes) {
+    StringBuilder md = new StringBuilder("# Active learning: label requests vs random labeling\n\n");
+    md.append(String.format(Locale.ROOT, "Fashion-MNIST, start %d labels per class (first in file "
+        + "order), %d rounds of %d labels chosen from a pool of %d unlabeled training images, "
+        + "retrained after each round (two-stage transfer, protocol FMNIST-SSL-v1, from backbone %s); "
+        + "test accuracy on the 10k test set, mean of %d seed(s). Label requests rank by %s like "
+        + "serving's label-request policy (least sure first, never an image already labeled).%n%n",
+        k, rounds, perRound, poolSize, backbone.getFileName(), seeds, measure));
+    md.append("| labels | label requests | random |\n|---|---|---|\n");
+    double[] a = means(active);
+    double[] r = means(random);
+    for (int i = 0; i < labels.length; i++) {
+      md.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f |%n", labels[i], a[i], r[i]));
+    }
+    md.append(String.format(Locale.ROOT, "%nGain per 100 labels: label requests %.2f points, "
+        + "random %.2f points: **%.2fx** (target >= 1.3x). Wall time %.1f min.%n",
+        100 * 100 * activeGain, 100 * 100 * randomGain, activeGain / randomGain, minutes));
+    return md.toString();
+  }
+
+  /** Per round, the mean over seeds (runs are [seed][round]). */
+  private static double[] means(double[][] runs) {
+    return perRound(runs, SslBenchmark::mean);
+  }
+
+  private static double[] stds(double[][] runs) {
+    return perRound(runs, SslBenchmark::std);
+  }
+
+  private static double[] perRound(double[][] runs, java.util.function.ToDoubleFunction<double[]> f) {
+    return IntStream.range(0, runs[0].length)
+        .mapToDouble(i -> f.applyAsDouble(java.util.Arrays.stream(runs).mapToDouble(r -> r[i]).toArray()))
+        .toArray();
+  }
+}
