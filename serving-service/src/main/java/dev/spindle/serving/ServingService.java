@@ -5,14 +5,17 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.schemas.Topic;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ModelVersion;
+import dev.spindle.serving.dashboard.Dashboard;
 import dev.spindle.serving.drift.DriftMonitor;
 import dev.spindle.serving.drift.RecentTraffic;
 import dev.spindle.serving.feed.GatingFeed;
 import dev.spindle.serving.feed.TopicFollower;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.ModelRecord;
+import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.http.ServingHttpServer;
 import dev.spindle.serving.stream.PredictionApp;
+import dev.spindle.serving.stream.PredictionListener;
 import dev.spindle.serving.stream.PredictionTopology;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -40,6 +43,7 @@ public final class ServingService implements AutoCloseable {
   private PredictionApp predictions;
   private final RecentTraffic traffic = new RecentTraffic(256);
   private DriftMonitor drift;
+  private Dashboard dashboard;
 
   public ServingService(ServingConfig config) {
     this.config = config;
@@ -55,10 +59,23 @@ public final class ServingService implements AutoCloseable {
         topics.imagesLabeled().name(), r -> gating.accept(r.key(), r.value())).start();
     modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models().name(),
         r -> offer(r.value())).start();
+    dashboard = new Dashboard(holder, Clock.systemUTC());
+    PredictionListener listener = new PredictionListener() {
+      @Override
+      public void predicted(String imageId, float[] pixels, Scores scores, long modelVersion) {
+        traffic.add(pixels);
+        dashboard.predicted(imageId, pixels, scores, modelVersion);
+      }
+
+      @Override
+      public void labelRequested(String imageId, double uncertainty, long modelVersion) {
+        dashboard.labelRequested(imageId, uncertainty, modelVersion);
+      }
+    };
     if (config.streamEnabled()) {
       predictions = new PredictionApp(config.clients(), topics, holder,
           new PredictionTopology.Batching(config.batchSize(), config.batchLingerMs(),
-              config.topK()), config.labelRequests(), gating::isLabeled, traffic::add,
+              config.topK()), config.labelRequests(), gating::isLabeled, listener,
           config.applicationId(), config.stateDir()).start();
     }
     http = new ServingHttpServer(holder, config.adminTokens(), config.topK(), config.maxBytes(),
@@ -80,8 +97,11 @@ public final class ServingService implements AutoCloseable {
             metrics.servingVersion.set(holder.current().map(m -> m.version()).orElse(0L));
             return metrics.scrape();
           }
-        }, this::health).start(config.httpHost(), config.httpPort());
-    drift = new DriftMonitor(holder, traffic, metrics.rotationAccuracy::set)
+        }, this::health).withDashboard(dashboard::snapshot).start(config.httpHost(), config.httpPort());
+    drift = new DriftMonitor(holder, traffic, accuracy -> {
+      metrics.rotationAccuracy.set(accuracy);
+      dashboard.rotationAccuracy(accuracy);
+    })
         .start(config.driftInterval());
     log.info("serving-service ready: model {}, http port {}", config.modelName(), http.port());
     return this;

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * The HTTP API: {@code POST /v1/predict} (image bytes), {@code GET /v1/models},
  * {@code POST /v1/models/{version}/pin}, {@code POST /v1/models/rollback},
  * {@code POST /v1/models/unpin} (admin token required), {@code GET /healthz},
- * {@code GET /metrics}. Errors are {@code {"error": code, "message": text}}.
+ * {@code GET /metrics}, {@code GET /dashboard} and its data {@code GET /v1/dashboard}. Errors are {@code {"error": code, "message": text}}.
  */
 public final class ServingHttpServer implements AutoCloseable {
   /** What the server reports and counts; the service supplies it. */
@@ -41,6 +41,7 @@ public final class ServingHttpServer implements AutoCloseable {
   private final long maxBytes;
   private final Observer observer;
   private final Supplier<Map<String, Object>> health;
+  private Supplier<Map<String, Object>> dashboard = Map::of;
   private Javalin app;
 
   public ServingHttpServer(ModelHolder holder, Set<String> adminTokens, int topK, long maxBytes,
@@ -51,6 +52,12 @@ public final class ServingHttpServer implements AutoCloseable {
     this.maxBytes = maxBytes;
     this.observer = observer;
     this.health = health;
+  }
+
+  /** Serves {@code GET /dashboard} (the page) and {@code GET /v1/dashboard} (its data). */
+  public ServingHttpServer withDashboard(Supplier<Map<String, Object>> data) {
+    this.dashboard = data;
+    return this;
   }
 
   public ServingHttpServer start(String host, int port) {
@@ -65,6 +72,8 @@ public final class ServingHttpServer implements AutoCloseable {
         () -> holder.unpin().map(this::describe).orElse(Map.of("serving", "none"))));
     app.post("/v1/models/{version}/pin", ctx -> admin(ctx,
         () -> describe(holder.pin(Long.parseLong(ctx.pathParam("version"))))));
+    app.get("/dashboard", ctx -> ctx.contentType("text/html; charset=utf-8").result(page()));
+    app.get("/v1/dashboard", ctx -> ctx.json(dashboard.get()));
     app.get("/healthz", ctx -> {
       Map<String, Object> report = health.get();
       ctx.status("UP".equals(report.get("status")) ? 200 : 503).json(report);
@@ -73,6 +82,15 @@ public final class ServingHttpServer implements AutoCloseable {
         .result(observer.metrics()));
     app.start(host, port);
     return this;
+  }
+
+  private static byte[] page() throws java.io.IOException {
+    try (var in = ServingHttpServer.class.getResourceAsStream("/dashboard/dashboard.html")) {
+      if (in == null) {
+        throw new java.io.FileNotFoundException("dashboard/dashboard.html is not on the class path");
+      }
+      return in.readAllBytes();
+    }
   }
 
   public int port() {

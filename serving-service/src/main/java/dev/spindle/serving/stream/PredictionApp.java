@@ -23,7 +23,7 @@ public final class PredictionApp implements AutoCloseable {
 
   public PredictionApp(ClientSettings clients, Topics topics, ModelHolder holder,
       PredictionTopology.Batching batching, LabelRequestPolicy labelRequests,
-      java.util.function.Predicate<String> isLabeled, java.util.function.Consumer<float[]> traffic,
+      java.util.function.Predicate<String> isLabeled, PredictionListener listener,
       String applicationId, Path stateDir) {
     Properties props = new Properties();
     props.putAll(clients.kafka());
@@ -35,7 +35,7 @@ public final class PredictionApp implements AutoCloseable {
     props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
         Runtime.getRuntime().availableProcessors());
     streams = new KafkaStreams(PredictionTopology.buildTopology(
-        topics, holder, batching, labelRequests, isLabeled, traffic), props);
+        topics, holder, batching, labelRequests, isLabeled, listener), props);
     streams.setStateListener((now, before) -> log.info("predictions: {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {
       log.error("prediction thread failed; replacing it", e);

@@ -49,7 +49,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private final LabelRequestPolicy policy;
   private final java.util.function.Predicate<String> isLabeled;
   private final LabelRequestWindow window;
-  private final java.util.function.Consumer<float[]> traffic;
+  private final PredictionListener listener;
   private final Set<String> pending = new LinkedHashSet<>();
   /** Pixels decoded when the record arrived (lost on restart: then decoded from the store). */
   private final java.util.Map<String, float[]> decoded = new java.util.HashMap<>();
@@ -59,8 +59,8 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
 
   PredictionProcessor(Topics topics, ModelHolder holder, PredictionTopology.Batching batching,
       LabelRequestPolicy policy, java.util.function.Predicate<String> isLabeled,
-      java.util.function.Consumer<float[]> traffic) {
-    this.traffic = traffic;
+      PredictionListener listener) {
+    this.listener = listener;
     this.topics = topics;
     this.holder = holder;
     this.batching = batching;
@@ -103,6 +103,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
               policy.perWindow(), policy.window(), policy.measure()))
           .setRequestedAt(Instant.ofEpochMilli(now))
           .build(), now), PredictionTopology.LABEL_REQUESTS_SINK);
+      listener.labelRequested(c.imageId(), c.uncertainty(), c.modelVersion());
     }
   }
 
@@ -174,10 +175,10 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       return;
     }
     float[][] probabilities = model.probabilities(pixels);
-    pixels.forEach(traffic);
     for (int i = 0; i < readable.size(); i++) {
       KeyValue<String, PendingImage> entry = readable.get(i);
       Scores scores = Scores.of(probabilities[i], model.classNames(), batching.topK());
+      listener.predicted(entry.key, pixels.get(i), scores, model.version());
       context.forward(new Record<>(entry.key, (Object) prediction(entry.key, scores, model),
           entry.value.timestamp()), PredictionTopology.PREDICTIONS_SINK);
       if (policy.enabled() && !isLabeled.test(entry.key) && requested.get(entry.key) == null) {

@@ -29,23 +29,23 @@ public final class PredictionTopology {
 
   public static Topology buildTopology(Topics topics, ModelHolder holder, Batching batching) {
     return buildTopology(topics, holder, batching, LabelRequestPolicy.OFF, id -> false,
-        pixels -> { });
+        PredictionListener.NONE);
   }
 
   /**
    * The same, also publishing {@code label-requests} by {@code policy} ({@code isLabeled}
    * says which images already have a label: they are never requested), and handing every
-   * predicted image's pixels to {@code traffic} (the drift monitor's sample).
+   * predicted image to {@code listener} (the drift monitor's sample, the dashboard).
    */
   public static Topology buildTopology(Topics topics, ModelHolder holder, Batching batching,
       LabelRequestPolicy policy, java.util.function.Predicate<String> isLabeled,
-      java.util.function.Consumer<float[]> traffic) {
+      PredictionListener listener) {
     Topology topology = new Topology();
     topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         topics.imagesUnlabeled().name());
     topology.addProcessor(PROCESSOR,
         () -> new PredictionProcessor(topics, holder, batching, policy, isLabeled,
-            traffic), SOURCE);
+            listener), SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.String(), Serdes.ByteArray()),
         PROCESSOR);

@@ -66,7 +66,7 @@ class PredictionTopologyTest {
     driver = new TopologyTestDriver(PredictionTopology.buildTopology(topics, holder,
         new PredictionTopology.Batching(64, 5, 2),
         new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60)), labeled::contains,
-        traffic::add),
+        (imageId, pixels, scores, version) -> traffic.add(pixels)),
         props, Instant.EPOCH);
     images = driver.createInputTopic(topics.imagesUnlabeled().name(),
         Serdes.String().serializer(), topics.imagesUnlabeled().valueSerde().serializer());

@@ -1,0 +1,18 @@
+package dev.spindle.serving.stream;
+
+import dev.spindle.serving.holder.Scores;
+
+/**
+ * What the prediction stream tells the rest of the service as it goes (the drift monitor's
+ * traffic sample, the dashboard). Called on stream threads: keep it quick. Advisory only: a
+ * transaction that aborts may already have reported its records.
+ */
+public interface PredictionListener {
+  PredictionListener NONE = (imageId, pixels, scores, modelVersion) -> {};
+
+  /** One image predicted: its preprocessed pixels and scores, by which model. */
+  void predicted(String imageId, float[] pixels, Scores scores, long modelVersion);
+
+  /** One label request published. */
+  default void labelRequested(String imageId, double uncertainty, long modelVersion) {}
+}
