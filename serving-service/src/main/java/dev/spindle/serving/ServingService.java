@@ -2,6 +2,7 @@ package dev.spindle.serving;
 
 import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.schemas.DeadLetters;
 import dev.spindle.schemas.Topic;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ModelVersion;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,7 @@ public final class ServingService implements AutoCloseable {
   private PredictionApp predictions;
   private final RecentTraffic traffic = new RecentTraffic(256);
   private DriftMonitor drift;
+  private DeadLetters deadLetters;
   private Dashboard dashboard;
 
   public ServingService(ServingConfig config) {
@@ -55,10 +59,13 @@ public final class ServingService implements AutoCloseable {
     GatingFeed gating = new GatingFeed(config.validationPercent(), config.gateMaxImages());
     holder = new ModelHolder(ModelStore::load, gating::snapshot, config.gateMargin(),
         Clock.systemUTC());
-    gatingFollower = new TopicFollower<>(consumer(topics.imagesLabeled()),
-        topics.imagesLabeled().name(), r -> gating.accept(r.key(), r.value())).start();
-    modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models().name(),
-        r -> offer(r.value())).start();
+    deadLetters = new DeadLetters(config.clients().kafkaWith(Map.of(
+        ProducerConfig.CLIENT_ID_CONFIG, "spindle-serving-dead-letters")), topics,
+        "serving-service/followers");
+    gatingFollower = new TopicFollower<>(consumer(topics.imagesLabeled()), topics.imagesLabeled(),
+        gating::accept, deadLetters).start();
+    modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models(),
+        (key, event) -> offer(event), deadLetters).start();
     dashboard = new Dashboard(holder, Clock.systemUTC());
     PredictionListener listener = new PredictionListener() {
       @Override
@@ -115,12 +122,12 @@ public final class ServingService implements AutoCloseable {
     metrics.offers.labelValues(record.status()).inc();
   }
 
-  private <V> KafkaConsumer<String, V> consumer(Topic<String, V> topic) {
+  private KafkaConsumer<String, byte[]> consumer(Topic<String, ?> topic) {
     return new KafkaConsumer<>(config.clients().kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.CLIENT_ID_CONFIG, "spindle-serving-" + topic.name())),
-        topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        topic.keySerde().deserializer(), new ByteArrayDeserializer());
   }
 
   /** UP with a model; NO_MODEL (503) until the first one is promoted. */
@@ -167,6 +174,9 @@ public final class ServingService implements AutoCloseable {
     }
     if (gatingFollower != null) {
       gatingFollower.close();
+    }
+    if (deadLetters != null) {
+      deadLetters.close();
     }
     log.info("serving-service stopped");
   }

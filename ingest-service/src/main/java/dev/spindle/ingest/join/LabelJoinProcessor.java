@@ -1,12 +1,12 @@
 package dev.spindle.ingest.join;
 
 import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.DeadLetters;
 import dev.spindle.schemas.avro.DeadLetter;
 import dev.spindle.schemas.avro.Image;
 import dev.spindle.schemas.avro.Label;
 import dev.spindle.schemas.avro.LabeledImage;
 import dev.spindle.schemas.serde.SchemaRegistryException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -127,18 +127,9 @@ final class LabelJoinProcessor implements Processor<String, byte[], String, Obje
   private void deadLetter(Record<String, byte[]> record, RecordMetadata source, Exception e) {
     log.warn("dead-lettering {}-{}@{}: {}", source.topic(), source.partition(), source.offset(),
         e.getMessage());
-    DeadLetter letter = DeadLetter.newBuilder()
-        .setSourceTopic(source.topic())
-        .setSourcePartition(source.partition())
-        .setSourceOffset(source.offset())
-        .setStage("ingest-service/label-join")
-        .setError(String.valueOf(e.getMessage()))
-        .setErrorClass(e.getClass().getName())
-        .setKey(record.key() == null ? null
-            : ByteBuffer.wrap(record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-        .build();
+    DeadLetter letter = DeadLetters.letter(source.topic(), source.partition(), source.offset(),
+        "ingest-service/label-join", record.key(), record.value(), e,
+        Instant.ofEpochMilli(context.currentSystemTimeMs()));
     context.forward(record.withValue((Object) letter), LabelJoinTopology.DEAD_LETTER_SINK);
   }
 }

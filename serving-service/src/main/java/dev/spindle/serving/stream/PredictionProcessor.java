@@ -4,6 +4,7 @@ import dev.spindle.schemas.AvroBytes;
 import dev.spindle.model.UndecodableImageException;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ClassScore;
+import dev.spindle.schemas.DeadLetters;
 import dev.spindle.schemas.avro.DeadLetter;
 import dev.spindle.schemas.avro.Image;
 import dev.spindle.schemas.avro.LabelRequest;
@@ -11,8 +12,6 @@ import dev.spindle.schemas.avro.Prediction;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.holder.ServedModel;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -221,17 +220,8 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
 
   private static DeadLetter letter(String topic, int partition, long offset, String key,
       byte[] value, Exception e) {
-    return DeadLetter.newBuilder()
-        .setSourceTopic(topic)
-        .setSourcePartition(partition)
-        .setSourceOffset(offset)
-        .setStage("serving-service/predictions")
-        .setError(String.valueOf(e.getMessage()))
-        .setErrorClass(e.getClass().getName())
-        .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-        .setValue(value == null ? null : ByteBuffer.wrap(value))
-        .setFailedAt(Instant.now())
-        .build();
+    return DeadLetters.letter(topic, partition, offset, "serving-service/predictions", key, value,
+        e, Instant.now());
   }
 
 }

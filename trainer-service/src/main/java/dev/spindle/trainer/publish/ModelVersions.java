@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * never repeat or go back, across restarts and crashes.
  */
 public final class ModelVersions {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModelVersions.class);
   private static final Pattern VERSION_DIR = Pattern.compile("v(\\d+)");
 
   private ModelVersions() {}
@@ -56,12 +57,20 @@ public final class ModelVersions {
         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       long[] latest = {0};
       TopicScan.readToEnd(consumer, List.of(topic.name()), record -> {
-        if (record.value() != null) {
-          ModelVersion event =
-              topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
-          if (event.getModelName().toString().equals(modelName)) {
-            latest[0] = Math.max(latest[0], event.getVersion());
-          }
+        if (record.value() == null) {
+          return;
+        }
+        ModelVersion event;
+        try {
+          event = topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
+        } catch (RuntimeException e) {
+          // serving dead-letters it; the trainer only needs the versions it can read
+          log.warn("skipping unreadable {}-{}@{}: {}", record.topic(), record.partition(),
+              record.offset(), e.getMessage());
+          return;
+        }
+        if (event.getModelName().toString().equals(modelName)) {
+          latest[0] = Math.max(latest[0], event.getVersion());
         }
       });
       return latest[0];

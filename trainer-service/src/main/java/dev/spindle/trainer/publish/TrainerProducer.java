@@ -1,10 +1,10 @@
 package dev.spindle.trainer.publish;
 
 import dev.spindle.schemas.Topics;
+import dev.spindle.schemas.DeadLetters;
 import dev.spindle.schemas.avro.DeadLetter;
 import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.ClientSettings;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -45,18 +45,8 @@ public final class TrainerProducer implements AutoCloseable {
 
   public void deadLetter(ConsumerRecord<String, byte[]> record, String stage, Exception error) {
     var topic = topics.deadLetters();
-    DeadLetter letter = DeadLetter.newBuilder()
-        .setSourceTopic(record.topic())
-        .setSourcePartition(record.partition())
-        .setSourceOffset(record.offset())
-        .setStage(stage)
-        .setError(String.valueOf(error.getMessage()))
-        .setErrorClass(error.getClass().getName())
-        .setKey(record.key() == null ? null
-            : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .setFailedAt(Instant.now())
-        .build();
+    DeadLetter letter = DeadLetters.letter(record.topic(), record.partition(), record.offset(),
+        stage, record.key(), record.value(), error, Instant.now());
     send(new ProducerRecord<>(topic.name(),
         record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
         topic.valueSerde().serializer().serialize(topic.name(), letter)));
