@@ -2,6 +2,7 @@ package dev.spindle.model;
 
 import dev.spindle.model.runtime.Dl4jRuntime;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -27,7 +28,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * {@code conv<b>}, {@code bn<b>}, {@code relu<b>}, {@code pool<b>}, {@code fc}, {@code out}; a backbone is
  * the same leading layers in every network built from one spec, which is what
  * {@link #copyBackbone} relies on. He init, zero biases, BatchNorm momentum 0.1 and eps 1e-5
- * (PyTorch's defaults), Adam, float32, workspaces enabled.
+ * (PyTorch's defaults), Adam, float32, workspaces enabled, forward outputs cached for the
+ * backward pass.
  */
 public final class Networks {
   /** conv, BatchNorm, ReLU (then a pooling layer where the spec pools). */
@@ -104,6 +106,9 @@ public final class Networks {
         .biasInit(0)
         .trainingWorkspaceMode(WorkspaceMode.ENABLED)
         .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+        // keep each conv layer's forward output for its backward pass: without a cache mode
+        // DL4J's ConvolutionLayer runs the whole convolution again in backpropGradient
+        .cacheMode(CacheMode.DEVICE)
         .convolutionMode(ConvolutionMode.Same)
         .list();
     int channels = in.channels();

@@ -32,6 +32,30 @@ class NetworksTest {
   }
 
   @Test
+  void shouldTrainExactlyAsWithoutTheForwardCache() {
+    MultiLayerNetwork cached = Networks.classifier(lastBlock, 10, 1e-3, 3);
+    var conf = cached.getLayerWiseConfigurations().clone();
+    conf.setCacheMode(org.deeplearning4j.nn.conf.CacheMode.NONE);
+    for (int i = 0; i < conf.getConfs().size(); i++) {
+      conf.getConf(i).setCacheMode(org.deeplearning4j.nn.conf.CacheMode.NONE);
+    }
+    MultiLayerNetwork uncached = new MultiLayerNetwork(conf);
+    uncached.init(cached.params().dup(), true);
+    Nd4j.getRandom().setSeed(4);
+    var batch = new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(16, 1, 28, 28),
+        Nd4j.eye(16).getColumns(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+
+    for (int step = 0; step < 3; step++) {
+      cached.fit(batch);
+      uncached.fit(batch);
+    }
+
+    assertThat(cached.getLayerWiseConfigurations().getCacheMode())
+        .isEqualTo(org.deeplearning4j.nn.conf.CacheMode.DEVICE);
+    assertThat(cached.params().equalsWithEps(uncached.params(), 1e-6)).isTrue();
+  }
+
+  @Test
   void shouldPoolTheDefaultNetworkToSevenBySevenForFashionMnist() {
     assertThat(lastBlock.poolAfter()).containsExactly(false, true, false, true);
     NetworkSpec camera = NetworkSpec.forInput(new InputShape(3, 64, 64), 2);
