@@ -45,7 +45,8 @@ final class DemoServing implements AutoCloseable {
         "serving.state.dir", workDir.resolve("serving-state").toString(),
         "serving.label.requests.window.seconds", "10")))).start();
     Console.step("serving-service on http://127.0.0.1:" + serving.httpPort()
-        + " (no model yet: /v1/predict answers 503 until the trainer publishes one)");
+        + " (no model yet: /v1/predict answers 503 until the trainer publishes one); "
+        + "dashboard: http://127.0.0.1:" + serving.httpPort() + "/dashboard");
   }
 
   /** Waits for the stream to predict {@code expected} images, then queries HTTP. */
