@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *       (spindle-serving), {@code serving.state.dir} (.spindle/state/serving): the
  *       exactly-once prediction stream; {@code serving.batch.size} (64) and
  *       {@code serving.batch.linger.ms} (5): its micro-batches</li>
- *   <li>{@code serving.label.requests.enabled} (true), {@code .measure} (entropy or margin),
+ *   <li>{@code serving.label.requests.enabled} (true), {@code .measure} (margin or entropy),
+ *       {@code .balanced} (true: an equal share per predicted class),
  *       {@code .per.window} (20, per stream task, i.e. per partition), {@code .window.seconds} (60):
  *       label requests</li>
  *   <li>{@code serving.drift.interval.seconds} (30): how often the backbone's rotation
@@ -70,9 +71,10 @@ public record ServingConfig(
         s.getLong("serving.batch.linger.ms", 5),
         new dev.spindle.serving.stream.LabelRequestPolicy(
             s.getBoolean("serving.label.requests.enabled", true),
-            s.get("serving.label.requests.measure", "entropy"),
+            s.get("serving.label.requests.measure", "margin"),
             s.getInt("serving.label.requests.per.window", 20),
-            java.time.Duration.ofSeconds(s.getLong("serving.label.requests.window.seconds", 60))),
+            java.time.Duration.ofSeconds(s.getLong("serving.label.requests.window.seconds", 60)),
+            s.getBoolean("serving.label.requests.balanced", true)),
         java.time.Duration.ofSeconds(s.getLong("serving.drift.interval.seconds", 30)));
   }
 }

@@ -6,6 +6,7 @@ import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.stream.LabelRequestPolicy;
+import dev.spindle.serving.stream.LabelRequestWindow;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
 import dev.spindle.trainer.learn.RotationPretrainer;
@@ -15,7 +16,6 @@ import java.awt.Color;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +60,11 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       description = "Label-request measure: entropy or margin (default: ${DEFAULT-VALUE}, as serving).")
   String measure;
 
+  @Option(names = "--balanced", description = "Take the least sure images per predicted class "
+      + "(an equal share for each class) instead of overall: against the cold-start bias of "
+      + "plain uncertainty sampling towards a few confusable classes.")
+  boolean balanced;
+
   @Option(names = "--pool", defaultValue = "20000",
       description = "Unlabeled training images the annotator can be asked about (default: ${DEFAULT-VALUE}).")
   int poolSize;
@@ -81,7 +86,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     FmnistData data = FmnistData.load();
     NetworkSpec spec = NetworkSpec.forInput(FmnistData.SHAPE, 4);
     MultiLayerNetwork rotation = ModelSerializer.restoreMultiLayerNetwork(backbone.toFile(), true);
-    LabelRequestPolicy policy = new LabelRequestPolicy(true, measure, perRound, Duration.ofMinutes(1));
+    LabelRequestPolicy policy =
+        new LabelRequestPolicy(true, measure, perRound, Duration.ofMinutes(1), balanced);
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
@@ -105,6 +111,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("rounds", rounds);
     results.put("per_round", perRound);
     results.put("measure", measure);
+    results.put("balanced", balanced);
     results.put("pool", poolSize);
     results.put("labels", labels);
     results.put("active_accuracy", active);
@@ -113,17 +120,19 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("random_gain_per_100_labels", 100 * randomGain);
     results.put("gain_ratio", activeGain / randomGain);
     results.put("wall_minutes", minutes);
-    BenchReport.write(out, "active-learning", results,
+    String name = "active-learning" + (balanced ? "-balanced" : "") + ("entropy".equals(measure) ? "" : "-" + measure);
+    BenchReport.write(out, name, results,
         markdown(labels, active, random, activeGain, randomGain, minutes));
-    AccuracyPlot.write(out.resolve("active-learning.png"),
+    AccuracyPlot.write(out.resolve(name + ".png"),
         "Active learning on Fashion-MNIST: label requests vs random", "labels used (log scale)",
         labels, List.of(
-            new AccuracyPlot.Curve("label requests (" + measure + ")", new Color(200, 60, 40),
+            new AccuracyPlot.Curve("label requests (" + measure + (balanced ? ", balanced" : "") + ")",
+                new Color(200, 60, 40),
                 means(active), stds(active)),
             new AccuracyPlot.Curve("random", new Color(40, 90, 200), means(random), stds(random))));
     System.out.printf(Locale.ROOT, "gain per 100 labels: label requests %.2f pts, random %.2f pts, ratio %.2fx (target >= 1.3x)%n",
         100 * 100 * activeGain, 100 * 100 * randomGain, activeGain / randomGain);
-    System.out.println("wrote " + out.resolve("active-learning.md") + ", .json and .png");
+    System.out.println("wrote " + out.resolve(name + ".md") + ", .json and .png");
     return 0;
   }
 
@@ -192,10 +201,14 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     }
   }
 
-  /** The label requests serving would publish: the least sure candidates by the policy's measure. */
+  /**
+   * The label requests serving would publish: each candidate scored by the model and offered
+   * to serving's own {@link LabelRequestWindow} (least sure by the policy's measure, balanced
+   * across predicted classes if asked), which picks the window's requests.
+   */
   static List<Integer> leastSure(MultiLayerNetwork model, List<Integer> candidates,
       FmnistData data, LabelRequestPolicy policy) {
-    double[] uncertainty = new double[candidates.size()];
+    LabelRequestWindow window = new LabelRequestWindow(policy.perWindow(), policy.balanced());
     for (int from = 0; from < candidates.size(); from += 256) {
       int to = Math.min(candidates.size(), from + 256);
       int offset = from;
@@ -204,13 +217,13 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
           INDArray out = model.output(x, false)) {
         float[][] p = out.toFloatMatrix();
         for (int i = 0; i < p.length; i++) {
-          uncertainty[from + i] = policy.uncertainty(Scores.of(p[i], CLASSES, 1));
+          Scores scores = Scores.of(p[i], CLASSES, 1);
+          window.offer(new LabelRequestWindow.Candidate(String.valueOf(candidates.get(from + i)),
+              policy.uncertainty(scores), 0, scores.label()));
         }
       }
     }
-    return IntStream.range(0, candidates.size()).boxed()
-        .sorted(Comparator.comparingDouble((Integer i) -> -uncertainty[i]))
-        .limit(policy.perWindow()).map(candidates::get).toList();
+    return window.drain().stream().map(c -> Integer.parseInt(c.imageId())).toList();
   }
 
   static List<Integer> randomPick(List<Integer> candidates, int n, Random random) {
@@ -231,8 +244,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
         + "order), %d rounds of %d labels chosen from a pool of %d unlabeled training images, "
         + "retrained after each round (two-stage transfer, protocol FMNIST-SSL-v1, from backbone %s); "
         + "test accuracy on the 10k test set, mean of %d seed(s). Label requests rank by %s like "
-        + "serving's label-request policy (least sure first, never an image already labeled).%n%n",
-        k, rounds, perRound, poolSize, backbone.getFileName(), seeds, measure));
+        + "serving's label-request policy (least sure first, never an image already labeled)%s.%n%n",
+        k, rounds, perRound, poolSize, backbone.getFileName(), seeds, measure,
+        balanced ? ", an equal share per predicted class" : ""));
     md.append("| labels | label requests | random |\n|---|---|---|\n");
     double[] a = means(active);
     double[] r = means(random);

@@ -6,11 +6,13 @@ import java.time.Duration;
 /**
  * Which images to ask annotators about: the {@code perWindow} least sure predictions of each
  * {@code window}, by entropy (higher = less sure) or by margin (smaller = less sure), never an
- * image that already has a label or was already requested.
+ * image that already has a label or was already requested; {@code balanced}: an equal share
+ * for each predicted class (see {@link LabelRequestWindow}).
  */
-public record LabelRequestPolicy(boolean enabled, String measure, int perWindow, Duration window) {
+public record LabelRequestPolicy(boolean enabled, String measure, int perWindow, Duration window,
+    boolean balanced) {
   public static final LabelRequestPolicy OFF =
-      new LabelRequestPolicy(false, "entropy", 0, Duration.ofMinutes(1));
+      new LabelRequestPolicy(false, "entropy", 0, Duration.ofMinutes(1), false);
 
   public LabelRequestPolicy {
     if (!measure.equals("entropy") && !measure.equals("margin")) {

@@ -2,27 +2,43 @@ package dev.spindle.serving.stream;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * The least sure candidates of the current window: a bounded min-heap on uncertainty, so the
- * window keeps its {@code capacity} most uncertain images whatever the traffic. In memory only:
- * a crash loses at most one window of (advisory) requests.
+ * The least sure candidates of the current window: bounded min-heaps on uncertainty, so the
+ * window keeps its {@code capacity} most uncertain images whatever the traffic. Balanced, it
+ * keeps that many per predicted class and {@link #drain} takes them in turns, class by class:
+ * an equal share for every class the model predicts, instead of a window full of the one or
+ * two classes it confuses most (plain uncertainty sampling's cold-start bias, measured by
+ * {@code bin/spindle bench-active}). In memory only: a crash loses at most one window of
+ * (advisory) requests.
  */
-final class LabelRequestWindow {
-  record Candidate(String imageId, double uncertainty, long modelVersion) {}
+public final class LabelRequestWindow {
+  /** An image the model was unsure about, with the class it predicted. */
+  public record Candidate(String imageId, double uncertainty, long modelVersion, String predicted) {}
+
+  private static final Comparator<Candidate> LEAST_SURE_LAST =
+      Comparator.comparingDouble(Candidate::uncertainty);
 
   private final int capacity;
-  private final PriorityQueue<Candidate> heap =
-      new PriorityQueue<>(Comparator.comparingDouble(Candidate::uncertainty));
+  private final boolean balanced;
+  private final Map<String, PriorityQueue<Candidate>> heaps = new LinkedHashMap<>();
 
-  LabelRequestWindow(int capacity) {
+  public LabelRequestWindow(int capacity, boolean balanced) {
     this.capacity = capacity;
+    this.balanced = balanced;
   }
 
-  void offer(Candidate candidate) {
-    if (capacity <= 0 || heap.stream().anyMatch(c -> c.imageId().equals(candidate.imageId()))) {
+  public void offer(Candidate candidate) {
+    if (capacity <= 0) {
+      return;
+    }
+    PriorityQueue<Candidate> heap = heaps.computeIfAbsent(
+        balanced ? candidate.predicted() : "", k -> new PriorityQueue<>(LEAST_SURE_LAST));
+    if (heap.stream().anyMatch(c -> c.imageId().equals(candidate.imageId()))) {
       return;
     }
     if (heap.size() < capacity) {
@@ -33,11 +49,32 @@ final class LabelRequestWindow {
     }
   }
 
-  /** The window's candidates, least sure first; the window starts empty again. */
-  List<Candidate> drain() {
-    List<Candidate> out = new ArrayList<>(heap);
-    heap.clear();
-    out.sort(Comparator.comparingDouble(Candidate::uncertainty).reversed());
+  /**
+   * At most {@code capacity} of the window's candidates, least sure first (balanced: one per
+   * class in turn, each class's least sure first); the window starts empty again.
+   */
+  public List<Candidate> drain() {
+    List<List<Candidate>> perClass = new ArrayList<>();
+    for (PriorityQueue<Candidate> heap : heaps.values()) {
+      List<Candidate> sorted = new ArrayList<>(heap);
+      sorted.sort(LEAST_SURE_LAST.reversed());
+      perClass.add(sorted);
+    }
+    heaps.clear();
+    perClass.sort(Comparator.comparingDouble((List<Candidate> l) -> -l.get(0).uncertainty()));
+    List<Candidate> out = new ArrayList<>();
+    for (int round = 0; out.size() < capacity; round++) {
+      boolean any = false;
+      for (List<Candidate> candidates : perClass) {
+        if (round < candidates.size() && out.size() < capacity) {
+          out.add(candidates.get(round));
+          any = true;
+        }
+      }
+      if (!any) {
+        break;
+      }
+    }
     return out;
   }
 }

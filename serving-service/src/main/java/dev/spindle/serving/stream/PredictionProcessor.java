@@ -65,7 +65,8 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     this.batching = batching;
     this.policy = policy;
     this.isLabeled = isLabeled;
-    this.window = new LabelRequestWindow(policy.enabled() ? policy.perWindow() : 0);
+    this.window = new LabelRequestWindow(policy.enabled() ? policy.perWindow() : 0,
+        policy.balanced());
   }
 
   @Override
@@ -182,7 +183,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
           entry.value.timestamp()), PredictionTopology.PREDICTIONS_SINK);
       if (policy.enabled() && !isLabeled.test(entry.key) && requested.get(entry.key) == null) {
         window.offer(new LabelRequestWindow.Candidate(
-            entry.key, policy.uncertainty(scores), model.version()));
+            entry.key, policy.uncertainty(scores), model.version(), scores.label()));
       }
       buffer.delete(entry.key);
     }

@@ -65,7 +65,7 @@ class PredictionTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("predict").toString());
     driver = new TopologyTestDriver(PredictionTopology.buildTopology(topics, holder,
         new PredictionTopology.Batching(64, 5, 2),
-        new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60)), labeled::contains,
+        new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60), false), labeled::contains,
         (imageId, pixels, scores, version) -> traffic.add(pixels)),
         props, Instant.EPOCH);
     images = driver.createInputTopic(topics.imagesUnlabeled().name(),
