@@ -186,7 +186,7 @@ public final class SslBenchmark implements Callable<Integer> {
     results.put("augment", augment);
     results.put("self_training", selfTraining == null ? "off" : Arrays.toString(selfTraining));
     results.put("self_training_pool", selfTraining == null ? 0 : poolSize);
-    results.put("pretrain_epochs", preEpochs);
+    results.put("pretrain_epochs", backboneIn != null ? "loaded: " + backboneIn : preEpochs);
     results.put("pretrain_samples_per_s", preSeconds > 0 ? preSamples / preSeconds : null);
     results.put("pretext_test_accuracy", pretext);
     results.put("rows", rows);
@@ -248,14 +248,14 @@ public final class SslBenchmark implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# FMNIST-SSL-v1: semi-supervised vs supervised\n\n");
     md.append(String.format("Network: RotNet CNN (see NetworkSpec), classifier head on block %d. "
-        + "Pretraining: %.1f epochs over 60k images x 4 rotations%s. Rotation pretext accuracy "
+        + "Pretraining: %s. Rotation pretext accuracy "
         + "(rotated test set): %.4f. Transfer: stage 1 30 epochs Adam 1e-3 (frozen backbone), "
         + "stage 2 20 epochs Adam 1e-4; supervised: full network from scratch, 50 epochs "
         + "Adam 1e-3; batch 64. Augmentation: %s. Self-training: %s. "
         + "Scored on: %s.%n%n",
-        cut, preEpochs, preSeconds > 0
-            ? String.format(" (%.0f samples/s, %.1f min)", preSamples / preSeconds, preSeconds / 60)
-            : " (loaded backbone)", pretext,
+        cut, backboneIn != null ? "the rotation network loaded from " + backboneIn
+            : String.format("%.1f epochs over 60k images x 4 rotations (%.0f samples/s, %.1f min)",
+                preEpochs, preSamples / preSeconds, preSeconds / 60), pretext,
         augment ? "flips + shifts up to 2 px (both methods)" : "none",
         selfTraining == null ? "none" : String.format("%d rounds x %d per class, %d epochs "
             + "each, on %d unlabeled images", selfTraining[0], selfTraining[1], selfTraining[2],
