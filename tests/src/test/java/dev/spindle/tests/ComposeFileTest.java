@@ -36,17 +36,13 @@ class ComposeFileTest {
     return Settings.load(Optional.empty(), compose.environment(service));
   }
 
-  private static <T> T config(String service, Function<Settings, T> from, Settings settings) {
-    return from.apply(settings);
-  }
-
   @Test
   void shouldSetOnlySettingsEachServiceReads() {
     Map<String, Function<Settings, ?>> parsers = Map.of(
         "ingest", IngestConfig::from, "trainer", TrainerConfig::from, "serving", ServingConfig::from);
     parsers.forEach((service, from) -> {
       Settings settings = settings(service);
-      config(service, from, settings);
+      from.apply(settings);
       assertThat(settings.unreadKeys("")).as("settings of %s that it never reads", service).isEmpty();
       assertThat(compose.environment(service)).as(service).allSatisfy((name, value) ->
           assertThat(name).startsWith(Settings.ENV_PREFIX));
