@@ -27,6 +27,14 @@ public final class ServingMetrics {
       .register(registry);
   final Gauge swaps = Gauge.builder().name("spindle_serving_model_swaps")
       .help("Times the serving model changed").register(registry);
+  final Histogram swapLatency = Histogram.builder().name("spindle_serving_swap_latency_seconds")
+      .help("From a model's models event (its createdAt) to serving it, for models published "
+          + "while this service runs")
+      .classicUpperBounds(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
+      .register(registry);
+  final Gauge streamLag = Gauge.builder().name("spindle_serving_stream_lag_records")
+      .help("Records of images.unlabeled the prediction stream has not read yet (consumer lag)")
+      .register(registry);
 
   /** The Prometheus text exposition. */
   public String scrape() throws IOException {

@@ -19,6 +19,8 @@ import dev.spindle.serving.stream.PredictionApp;
 import dev.spindle.serving.stream.PredictionListener;
 import dev.spindle.serving.stream.PredictionTopology;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,6 +50,7 @@ public final class ServingService implements AutoCloseable {
   private DriftMonitor drift;
   private DeadLetters deadLetters;
   private Dashboard dashboard;
+  private final Instant startedAt = Instant.now();
 
   public ServingService(ServingConfig config) {
     this.config = config;
@@ -102,6 +105,9 @@ public final class ServingService implements AutoCloseable {
           public String metrics() throws java.io.IOException {
             metrics.swaps.set(holder.swaps());
             metrics.servingVersion.set(holder.current().map(m -> m.version()).orElse(0L));
+            if (predictions != null) {
+              metrics.streamLag.set(predictions.recordsLag());
+            }
             return metrics.scrape();
           }
         }, this::health).withDashboard(dashboard::snapshot).start(config.httpHost(), config.httpPort());
@@ -120,6 +126,10 @@ public final class ServingService implements AutoCloseable {
     }
     ModelRecord record = holder.offer(event);
     metrics.offers.labelValues(record.status()).inc();
+    if (ModelHolder.SERVING.equals(record.status()) && event.getCreatedAt().isAfter(startedAt)) {
+      metrics.swapLatency.observe(
+          Duration.between(event.getCreatedAt(), Instant.now()).toMillis() / 1000.0);
+    }
   }
 
   private KafkaConsumer<String, byte[]> consumer(Topic<String, ?> topic) {

@@ -167,6 +167,11 @@ class PipelineEndToEndTest {
     System.out.printf("label-to-serving latency: %.1f s (model v%d -> v%d, labels used %d -> %d)%n",
         latency, before.version(), after.version(), labelsBefore, after.manifest().labelsUsed());
     assertThat(after.manifest().labelsUsed()).isGreaterThan(labelsBefore);
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + serving.httpPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("spindle_serving_stream_lag_records")
+        .containsPattern("spindle_serving_swap_latency_seconds_count [1-9]");
   }
 
   @Test
