@@ -50,17 +50,22 @@ public final class DeadLetters implements AutoCloseable {
         .build();
   }
 
+  /** The {@code dead-letters} record for a letter: keyed like the source record, Avro value. */
+  public static ProducerRecord<byte[], byte[]> record(Topics topics, String key, DeadLetter letter) {
+    var sink = topics.deadLetters();
+    return new ProducerRecord<>(sink.name(),
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        sink.valueSerde().serializer().serialize(sink.name(), letter));
+  }
+
   /** Publishes the letter and waits for the broker (a dead letter is never silently lost). */
   public void publish(String topic, int partition, long offset, String key, byte[] value,
       Throwable error) {
     log.warn("{}-{}@{} sent to dead-letters by {}: {}", topic, partition, offset, stage,
         error.getMessage());
-    var sink = topics.deadLetters();
     DeadLetter letter = letter(topic, partition, offset, stage, key, value, error, Instant.now());
     try {
-      producer.send(new ProducerRecord<>(sink.name(),
-          key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-          sink.valueSerde().serializer().serialize(sink.name(), letter))).get(30, TimeUnit.SECONDS);
+      producer.send(record(topics, key, letter)).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("could not publish a dead letter for " + topic + "-"
           + partition + "@" + offset, e);

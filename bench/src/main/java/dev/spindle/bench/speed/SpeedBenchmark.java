@@ -107,9 +107,10 @@ public final class SpeedBenchmark implements Callable<Integer> {
     results.put("warmup_steps", warmup);
     results.put("timed_steps", steps);
     results.put("backend", Dl4jRuntime.backend());
-    results.put("spindle_peak_rss_mb", peakRssMb());
+    double peakRss = peakRssMb();
+    results.put("spindle_peak_rss_mb", peakRss);
     results.put("runs", runs);
-    String markdown = Figures.markdown(runs, peakRssMb(), peerProblem, rounds, warmup, steps);
+    String markdown = Figures.markdown(runs, peakRss, peerProblem, rounds, warmup, steps);
     BenchReport.write(out, "speed-benchmark", results, markdown);
     System.out.println();
     System.out.println(markdown);

@@ -1,11 +1,9 @@
 package dev.spindle.trainer.publish;
 
-import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.DeadLetters;
-import dev.spindle.schemas.avro.DeadLetter;
+import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.ClientSettings;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -44,12 +42,9 @@ public final class TrainerProducer implements AutoCloseable {
   }
 
   public void deadLetter(ConsumerRecord<String, byte[]> record, String stage, Exception error) {
-    var topic = topics.deadLetters();
-    DeadLetter letter = DeadLetters.letter(record.topic(), record.partition(), record.offset(),
-        stage, record.key(), record.value(), error, Instant.now());
-    send(new ProducerRecord<>(topic.name(),
-        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-        topic.valueSerde().serializer().serialize(topic.name(), letter)));
+    send(DeadLetters.record(topics, record.key(), DeadLetters.letter(record.topic(),
+        record.partition(), record.offset(), stage, record.key(), record.value(), error,
+        Instant.now())));
   }
 
   private void send(ProducerRecord<byte[], byte[]> record) {
