@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
  *   <li>{@code serving.http.host} (0.0.0.0), {@code serving.http.port} (8083)</li>
  *   <li>{@code serving.admin.tokens}: bearer tokens for pin/rollback/unpin; without any, those
  *       endpoints answer 403</li>
- *   <li>{@code serving.gate.margin} (0.01): how much worse on the gating set a new model may
- *       be and still be promoted</li>
+ *   <li>{@code serving.gate.margin} (0.01), {@code serving.gate.min.z} (1.645): a new model is
+ *       rejected when it is worse on the gating set by more than the margin and McNemar's
+ *       paired z reaches min.z (see {@link dev.spindle.serving.holder.GatePolicy})</li>
  *   <li>{@code serving.gate.max.images} (2000), {@code trainer.validation.percent} (20): the
  *       gating set is the newest validation-split images of {@code images.labeled}, by the
  *       trainer's rule</li>
@@ -38,7 +39,7 @@ public record ServingConfig(
     String httpHost,
     int httpPort,
     Set<String> adminTokens,
-    double gateMargin,
+    dev.spindle.serving.holder.GatePolicy gate,
     int gateMaxImages,
     int validationPercent,
     int topK,
@@ -59,7 +60,10 @@ public record ServingConfig(
         s.getInt("serving.http.port", 8083),
         Arrays.stream(s.get("serving.admin.tokens", "").split(","))
             .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toUnmodifiableSet()),
-        Double.parseDouble(s.get("serving.gate.margin", "0.01")),
+        new dev.spindle.serving.holder.GatePolicy(
+            Double.parseDouble(s.get("serving.gate.margin", "0.01")),
+            Double.parseDouble(s.get("serving.gate.min.z",
+                Double.toString(dev.spindle.serving.holder.GatePolicy.DEFAULT_MIN_Z)))),
         s.getInt("serving.gate.max.images", 2000),
         s.getInt("trainer.validation.percent", 20),
         s.getInt("serving.top.k", 3),

@@ -32,6 +32,11 @@ public final class ServingMetrics {
           + "while this service runs")
       .classicUpperBounds(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
       .register(registry);
+  final Counter streamPredictions = Counter.builder().name("spindle_serving_stream_predictions")
+      .help("Images the prediction stream predicted (advisory: counted before the transaction "
+          + "commits)").register(registry);
+  final Counter labelRequests = Counter.builder().name("spindle_serving_label_requests")
+      .help("Label requests published").register(registry);
   final Gauge streamLag = Gauge.builder().name("spindle_serving_stream_lag_records")
       .help("Records of images.unlabeled the prediction stream has not read yet (consumer lag)")
       .register(registry);

@@ -60,7 +60,7 @@ public final class ServingService implements AutoCloseable {
     Dl4jRuntime.init();
     Topics topics = Topics.create(config.clients().serde());
     GatingFeed gating = new GatingFeed(config.validationPercent(), config.gateMaxImages());
-    holder = new ModelHolder(ModelStore::load, gating::snapshot, config.gateMargin(),
+    holder = new ModelHolder(ModelStore::load, gating::snapshot, config.gate(),
         Clock.systemUTC());
     deadLetters = new DeadLetters(config.clients().kafkaWith(Map.of(
         ProducerConfig.CLIENT_ID_CONFIG, "spindle-serving-dead-letters")), topics,
@@ -74,11 +74,13 @@ public final class ServingService implements AutoCloseable {
       @Override
       public void predicted(String imageId, float[] pixels, Scores scores, long modelVersion) {
         traffic.add(pixels);
+        metrics.streamPredictions.inc();
         dashboard.predicted(imageId, pixels, scores, modelVersion);
       }
 
       @Override
       public void labelRequested(String imageId, double uncertainty, long modelVersion) {
+        metrics.labelRequests.inc();
         dashboard.labelRequested(imageId, uncertainty, modelVersion);
       }
     };

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds the model that answers requests and decides which model that is. An offered version
  * is fetched, checksum-verified, loaded, warmed up and scored on the gating set, all off the
- * request path; it is promoted only if it is not worse than the serving model by more than
- * {@code margin}, and then swapped in atomically (requests in flight finish on the model they
- * started with, so none fails). A corrupt, unloadable or worse model is rejected with the
+ * request path; it is promoted unless its {@link GatePolicy} finds it worse than the serving
+ * model (beyond a margin, and not by chance), and then swapped in atomically (requests in
+ * flight finish on the model they started with, so none fails). A corrupt, unloadable or worse model is rejected with the
  * reason and the current one keeps serving. Accepted models stay loaded for rollback and pin.
  */
 public final class ModelHolder {
@@ -42,15 +42,15 @@ public final class ModelHolder {
   private final Map<Long, ModelRecord> records = new LinkedHashMap<>();
   private final Loader loader;
   private final Supplier<GatingSet> gating;
-  private final double margin;
+  private final GatePolicy gate;
   private final Clock clock;
   private Long pinned;
   private long swaps;
 
-  public ModelHolder(Loader loader, Supplier<GatingSet> gating, double margin, Clock clock) {
+  public ModelHolder(Loader loader, Supplier<GatingSet> gating, GatePolicy gate, Clock clock) {
     this.loader = loader;
     this.gating = gating;
-    this.margin = margin;
+    this.gate = gate;
     this.clock = clock;
   }
 
@@ -77,19 +77,24 @@ public final class ModelHolder {
       return reject(event, Double.NaN, "unusable artifact: " + e.getMessage());
     }
     GatingSet set = gating.get();
-    double accuracy = set.accuracy(candidate);
+    double accuracy;
     String judgement;
-    if (serving == null || Double.isNaN(accuracy)) {
-      judgement = serving == null ? "first model" : "no gating data: promoted on trust";
+    if (serving == null) {
+      accuracy = set.accuracy(candidate);
+      judgement = "first model";
     } else {
-      double servingAccuracy = set.accuracy(serving);
-      if (accuracy < servingAccuracy - margin) {
-        return reject(event, accuracy, String.format("gating accuracy %.4f is worse than serving "
-            + "v%d's %.4f by more than the margin %.3f (%d images)", accuracy, serving.version(),
-            servingAccuracy, margin, set.size()));
+      GatingSet.Comparison vs = set.compare(candidate, serving);
+      accuracy = vs.candidateAccuracy();
+      String figures = String.format("gating accuracy %.4f vs serving v%d's %.4f (%d images; "
+              + "only candidate right %d, only serving right %d, paired z %.2f)", accuracy,
+          serving.version(), vs.servingAccuracy(), vs.scored(), vs.onlyCandidateRight(),
+          vs.onlyServingRight(), vs.z());
+      if (gate.rejects(vs)) {
+        return reject(event, accuracy, "worse than serving v" + serving.version() + " by more "
+            + "than the margin " + gate.margin() + " and beyond chance (z >= " + gate.minZ()
+            + "): " + figures);
       }
-      judgement = String.format("gating accuracy %.4f vs serving v%d's %.4f (%d images)",
-          accuracy, serving.version(), servingAccuracy, set.size());
+      judgement = vs.scored() == 0 ? "no gating data: promoted on trust" : figures;
     }
     loaded.put(candidate.version(), candidate);
     ModelRecord record = new ModelRecord(candidate.version(), candidate.backboneVersion(), STANDBY,

@@ -6,6 +6,7 @@ import dev.spindle.model.ImagePreprocessor;
 import dev.spindle.model.InputShape;
 import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.serving.TwoClassModels;
+import dev.spindle.serving.holder.GatePolicy;
 import dev.spindle.serving.holder.GatingSet;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.Scores;
@@ -40,7 +41,7 @@ class DashboardBrowserTest {
     Assumptions.assumeTrue(browser != null, "no chromium installed (apt-get install chromium)");
     TwoClassModels models = new TwoClassModels(dir.resolve("models"));
     GatingSet gating = TwoClassModels.gatingSet(20);
-    ModelHolder holder = new ModelHolder(ModelStore::load, () -> gating, 0.01, Clock.systemUTC());
+    ModelHolder holder = new ModelHolder(ModelStore::load, () -> gating, GatePolicy.withMargin(0.01), Clock.systemUTC());
     holder.offer(models.good(1));
     holder.offer(models.good(2));
     holder.offer(models.inverted(3));

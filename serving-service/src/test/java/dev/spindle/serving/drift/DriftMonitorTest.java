@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.serving.TwoClassModels;
+import dev.spindle.serving.holder.GatePolicy;
 import dev.spindle.serving.holder.GatingSet;
 import dev.spindle.serving.holder.ModelHolder;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class DriftMonitorTest {
   void shouldMeasureTheBackbonesRotationAccuracyOnRecentTrafficWithoutLabels() throws Exception {
     TwoClassModels models = new TwoClassModels(dir);
     ModelHolder holder =
-        new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, 0.01, Clock.systemUTC());
+        new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, GatePolicy.withMargin(0.01), Clock.systemUTC());
     RecentTraffic traffic = new RecentTraffic(64);
     List<Double> gauge = new ArrayList<>();
     DriftMonitor monitor = new DriftMonitor(holder, traffic, gauge::add);
@@ -43,7 +44,7 @@ class DriftMonitorTest {
   void shouldSayNothingForAModelWithoutARotationNetwork() throws Exception {
     TwoClassModels models = new TwoClassModels(dir);
     ModelHolder holder =
-        new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, 0.01, Clock.systemUTC());
+        new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, GatePolicy.withMargin(0.01), Clock.systemUTC());
     holder.offer(models.good(1));
     RecentTraffic traffic = new RecentTraffic(64);
     for (int i = 0; i < 40; i++) {

@@ -28,7 +28,7 @@ class ModelHolderTest {
   void setUp() throws Exception {
     models = new TwoClassModels(dir);
     GatingSet gating = TwoClassModels.gatingSet(20);
-    holder = new ModelHolder(ModelStore::load, () -> gating, 0.01, Clock.systemUTC());
+    holder = new ModelHolder(ModelStore::load, () -> gating, GatePolicy.withMargin(0.01), Clock.systemUTC());
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.spindle.schemas.avro.Image;
 import dev.spindle.schemas.avro.LabelRequest;
 import dev.spindle.schemas.avro.Prediction;
 import dev.spindle.serving.TwoClassModels;
+import dev.spindle.serving.holder.GatePolicy;
 import dev.spindle.serving.holder.GatingSet;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.stack.LocalStack;
@@ -58,7 +59,7 @@ class PredictionTopologyTest {
   void buildDriver(LocalStack stack) throws Exception {
     Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
     models = new TwoClassModels(dir.resolve("models"));
-    holder = new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, 0.01, Clock.systemUTC());
+    holder = new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, GatePolicy.withMargin(0.01), Clock.systemUTC());
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "predictions-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
