@@ -35,6 +35,9 @@ public final class TrainerMetrics {
       .help("Latest published model version").register(registry);
   final Gauge modelAccuracy = Gauge.builder().name("spindle_trainer_model_validation_accuracy")
       .help("Validation accuracy of the latest published model").register(registry);
+  final Gauge consumerLag = Gauge.builder().name("spindle_trainer_consumer_lag_records")
+      .help("Records of images.unlabeled and images.labeled the trainer has not read yet")
+      .register(registry);
   final Counter transfers = Counter.builder().name("spindle_trainer_transfers")
       .help("Two-stage transfers, by outcome").labelNames("outcome").register(registry);
   final Histogram transferSeconds = Histogram.builder()

@@ -1,6 +1,7 @@
 package dev.spindle.trainer;
 
 import dev.spindle.model.DataSplit;
+import dev.spindle.schemas.ConsumerLag;
 import dev.spindle.schemas.TopicNames;
 import dev.spindle.trainer.checkpoint.CheckpointState;
 import dev.spindle.trainer.checkpoint.Checkpointer;
@@ -91,6 +92,7 @@ public final class TrainingLoop implements Runnable {
         if (fresh.size() < 4 * config.batchImages()) {
           boolean idle = fresh.isEmpty() && reservoir.size() == 0;
           enqueue(consumer.poll(idle ? IDLE_POLL : Duration.ZERO));
+          metrics.consumerLag.set(ConsumerLag.records(consumer.metrics()));
         }
         trainOneStep();
         if (transfers.takePublished()) {

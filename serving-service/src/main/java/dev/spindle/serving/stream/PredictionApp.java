@@ -50,12 +50,7 @@ public final class PredictionApp implements AutoCloseable {
 
   /** Consumer lag of the stream's input, summed over its partitions (0 before the first fetch). */
   public double recordsLag() {
-    return streams.metrics().values().stream()
-        .filter(m -> m.metricName().name().equals("records-lag")
-            && "consumer-fetch-manager-metrics".equals(m.metricName().group()))
-        .mapToDouble(m -> m.metricValue() instanceof Number n ? n.doubleValue() : 0)
-        .filter(v -> !Double.isNaN(v) && v >= 0)
-        .sum();
+    return dev.spindle.schemas.ConsumerLag.records(streams.metrics());
   }
 
   public KafkaStreams.State state() {
