@@ -65,7 +65,17 @@ public final class LocalStack implements AutoCloseable {
 
   /** Stops the broker (SIGTERM, so it shuts down cleanly) and starts it again on the same port. */
   public void restartBroker() {
+    stopBroker();
+    startBroker();
+  }
+
+  /** Stops the broker only (SIGTERM); the registry stays up. For fault tests. */
+  public void stopBroker() {
     broker.stop();
+  }
+
+  /** Starts the broker stopped by {@link #stopBroker()}, on the same port and data. */
+  public void startBroker() {
     broker.start();
   }
 

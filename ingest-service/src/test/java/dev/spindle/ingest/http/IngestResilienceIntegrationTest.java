@@ -18,21 +18,26 @@ import dev.spindle.schemas.ImageIds;
 import dev.spindle.schemas.Topics;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.LocalStackExtension;
+import dev.spindle.stack.StackConfig;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @Tag("integration")
 @Timeout(180)
@@ -125,5 +130,63 @@ class IngestResilienceIntegrationTest {
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(20);
     assertThat(stored).containsAll(acknowledged);
     assertThat(stored).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void shouldLoseAndDuplicateNoAcknowledgedImageWhenTheBrokerGoesDownMidStream(
+      @TempDir Path dir) throws Exception {
+    // its own stack: restarting the shared broker would disturb the other tests
+    try (LocalStack own = LocalStack.start(StackConfig.ephemeral(dir.resolve("stack")));
+        IngestService service = new IngestService(IngestFixture.config(own, Map.of(
+            "ingest.join.enabled", "false",
+            "ingest.state.dir", dir.resolve("ingest").toString(),
+            "ingest.publish.timeout.ms", "3000"))).start()) {
+      int images = 600;
+      Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+      AtomicInteger answered503 = new AtomicInteger();
+      AtomicInteger answeredOther = new AtomicInteger();
+      List<Thread> clients = new ArrayList<>();
+      for (int c = 0; c < 4; c++) {
+        int client = c;
+        // a client that retries until its image is acknowledged, as Retry-After invites
+        Thread thread = new Thread(() -> {
+          for (int i = client; i < images; i += 4) {
+            byte[] image = TestImages.png(1000 + i);
+            for (int attempt = 0; attempt < 100; attempt++) {
+              HttpResponse<String> response = postImage(service.httpPort(), image, null, "");
+              if (response.statusCode() == 202) {
+                acknowledged.add(ImageIds.of(image));
+                break;
+              }
+              (response.statusCode() == 503 ? answered503 : answeredOther).incrementAndGet();
+            }
+          }
+        });
+        thread.start();
+        clients.add(thread);
+      }
+      org.awaitility.Awaitility.await().until(() -> acknowledged.size() >= 100);
+      own.stopBroker();
+      // down long enough that clients are told to come back later
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+          .until(() -> answered503.get() >= 4);
+      own.startBroker();
+      for (Thread client : clients) {
+        client.join();
+      }
+
+      List<String> stored = TopicReader.readAll(own, IngestFixture.topics(own).imagesUnlabeled())
+          .stream().map(ConsumerRecord::key).toList();
+      Set<String> distinct = Set.copyOf(stored);
+      System.out.printf("broker restart during ingest: %d acknowledged, %d records, lost %d, "
+              + "duplicates %d, %d answers 503 while the broker was away%n", acknowledged.size(),
+          stored.size(), acknowledged.stream().filter(id -> !distinct.contains(id)).count(),
+          stored.size() - distinct.size(), answered503.get());
+      assertThat(answered503).as("503s while the broker was away").hasPositiveValue();
+      assertThat(answeredOther).as("answers other than 202 and 503").hasValue(0);
+      assertThat(acknowledged).hasSize(images);
+      assertThat(stored).containsAll(acknowledged);
+      assertThat(stored).doesNotHaveDuplicates();
+    }
   }
 }

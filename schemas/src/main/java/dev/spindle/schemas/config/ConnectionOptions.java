@@ -38,9 +38,26 @@ public final class ConnectionOptions {
     void stop() throws Exception;
   }
 
-  /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then stops {@code service}. */
+  /**
+   * The system property a launcher sets on the services it starts: its process id. A service
+   * started that way stops (cleanly, as on SIGTERM) when that process is gone, so a launcher
+   * killed with {@code kill -9} leaves no orphans behind.
+   */
+  public static final String PARENT_PID_PROPERTY = "spindle.parent.pid";
+
+  /**
+   * Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM) or the process named by
+   * {@link #PARENT_PID_PROPERTY} exits, then stops {@code service}.
+   */
   public static void runUntilShutdown(String name, Stoppable service) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
+    Optional.ofNullable(System.getProperty(PARENT_PID_PROPERTY))
+        .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid.trim())))
+        .ifPresent(parent -> parent.onExit().thenRun(() -> {
+          System.err.println(name + ": the process that started it (" + parent.pid()
+              + ") is gone; stopping");
+          System.exit(0);
+        }));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         service.stop();
