@@ -1,94 +1,235 @@
 package dev.spindle.launcher;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.spindle.ingest.IngestConfig;
-import dev.spindle.ingest.IngestService;
 import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
-import dev.spindle.ingest.loader.IdxSource;
-import dev.spindle.ingest.validation.LabelNames;
-import dev.spindle.schemas.config.Settings;
+import dev.spindle.model.InputShape;
+import dev.spindle.schemas.ClassNames;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.StackConfig;
-import java.nio.file.Files;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The main job, as far as Spindle goes today: a fresh local stack (real broker and registry),
- * ingest-service and trainer-service, Fashion-MNIST streamed in with a few labels per class,
- * late labels from a simulated annotator joined onto their images, the trainer pretraining on
- * the stream and publishing a model once the labels are in, that model scored on the test
- * set, serving-service promoting it, predicting every unlabeled image on the stream and
- * answering HTTP clients, and a summary with the numbers.
+ * The main job: a fresh local stack (real KRaft broker and Apicurio registry), ingest-,
+ * trainer- and serving-service as three separate processes, Fashion-MNIST streamed in over
+ * HTTP with a few labels per class, a simulated annotator answering label requests in rounds,
+ * live progress from the services' metrics, and a closing table of the served model versions
+ * scored on the test set.
  */
 @Command(name = "spindle demo", mixinStandardHelpOptions = true,
-    description = "Runs Spindle end to end on a fresh local stack and prints a summary.")
+    description = {"Runs Spindle end to end on a fresh local stack: the three services as "
+        + "separate processes, Fashion-MNIST streamed in, labels arriving over time from a "
+        + "simulated annotator that prefers the label requests, and a summary of the served "
+        + "models' test accuracy by labels used.",
+        "Services' logs and data go to the run directory; the summary to --out. Ctrl-C "
+            + "stops everything."})
 public final class Demo implements Callable<Integer> {
-  @Option(names = "--labeled-per-class", defaultValue = "4",
-      description = "Images per class that arrive labeled (default ${DEFAULT-VALUE}).")
+  @Option(names = "--minutes", defaultValue = "7.5",
+      description = "How long the pipeline runs before the summary (default ${DEFAULT-VALUE}; "
+          + "the whole demo then takes about 9 minutes on 2 cores).")
+  double minutes;
+
+  @Option(names = "--follow", description = "After the summary, keep streaming, labeling and "
+      + "serving until Ctrl-C.")
+  boolean follow;
+
+  @Option(names = "--images", defaultValue = "60000",
+      description = "Fashion-MNIST training images to stream in (default ${DEFAULT-VALUE}).")
+  int images;
+
+  @Option(names = "--rate", defaultValue = "60",
+      description = "Images per second sent to ingest-service (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--labeled-per-class", defaultValue = "5",
+      description = "Images per class that arrive with their label (default ${DEFAULT-VALUE}).")
   int labeledPerClass;
 
-  @Option(names = "--late-labels-per-class", defaultValue = "4",
-      description = "Labels per class an annotator sends later (default ${DEFAULT-VALUE}).")
-  int lateLabelsPerClass;
+  @Option(names = "--labels-per-round", defaultValue = "50",
+      description = "Labels the annotator sends per round; also the trainer's transfer trigger "
+          + "(default ${DEFAULT-VALUE}).")
+  int labelsPerRound;
 
-  @Option(names = "--limit", defaultValue = "60000",
-      description = "Training images to stream in (default ${DEFAULT-VALUE}).")
-  int limit;
+  @Option(names = "--round-seconds", defaultValue = "30",
+      description = "Seconds between the annotator's rounds, which start once a model is "
+          + "served (default ${DEFAULT-VALUE}).")
+  int roundSeconds;
 
-  @Option(names = "--pretrain-steps", defaultValue = "300",
+  @Option(names = "--pretrain-steps", defaultValue = "200",
       description = "Rotation pretraining steps (64 images x 4) before the first transfer "
-          + "(default ${DEFAULT-VALUE}; about 3-4 minutes on 2 cores).")
+          + "(default ${DEFAULT-VALUE}).")
   int pretrainSteps;
 
-  @Option(names = "--out", defaultValue = "results", description = "Where the summary goes.")
+  @Option(names = "--run-dir", description = "Where the stack's data, the model store and the "
+      + "services' logs go (default .spindle/demo/<date-time>).")
+  Path runDir;
+
+  @Option(names = "--out", defaultValue = "results", description = "Where the summary goes "
+      + "(default ${DEFAULT-VALUE}).")
   Path out;
+
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+  /** No new round this close to the end: its model would not be served before the summary. */
+  private static final Duration LAST_ROUND_BEFORE_END = Duration.ofSeconds(75);
 
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
-    Path workDir = Files.createTempDirectory("spindle-demo");
-    Console.step("starting the local stack (KRaft broker + Apicurio registry) in " + workDir);
-    try (LocalStack stack = LocalStack.start(StackConfig.ephemeral(workDir))) {
-      Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
-      IngestConfig config = IngestConfig.from(Settings.of(Map.of(
-          "kafka.bootstrap.servers", stack.bootstrapServers(),
-          "schema.registry.url", stack.registryUrl(),
-          "ingest.http.host", "127.0.0.1", "ingest.http.port", "0",
-          "ingest.state.dir", workDir.resolve("ingest-state").toString())));
-      try (IngestService ingest = new IngestService(config).start();
-          DemoTraining training = new DemoTraining(stack, workDir, pretrainSteps);
-          DemoServing serving = new DemoServing(stack, workDir)) {
-        Console.step("ingest-service on http://127.0.0.1:" + ingest.httpPort());
-        DemoRun run = new DemoRun(stack, config, ingest.httpPort());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.putAll(run.streamImages(IdxSource.items(Path.of(FashionMnist.TRAIN_IMAGES),
-            Path.of(FashionMnist.TRAIN_LABELS), LabelNames.FASHION_MNIST,
-            labeledPerClass, 0, limit)));
-        summary.putAll(run.sendLateLabels(IdxFile.read(Path.of(FashionMnist.TRAIN_IMAGES)),
-            IdxFile.read(Path.of(FashionMnist.TRAIN_LABELS)), labeledPerClass,
-            lateLabelsPerClass, Duration.ofSeconds(60)));
-        summary.putAll(run.checkDedupAndValidation());
-        summary.putAll(training.awaitModel(Duration.ofMinutes(30)));
-        long unlabeled = ((Number) summary.get("images_ingested")).longValue()
-            - ((Number) summary.get("labeled_on_upload")).longValue();
-        summary.putAll(serving.predictions(unlabeled, 200, Duration.ofMinutes(10)));
-        summary.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
-        Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValue(out.resolve("demo-summary.json").toFile(), summary);
-        Console.summary(summary, out.resolve("demo-summary.json"));
+    Path dir = runDir != null ? runDir : Path.of(".spindle", "demo",
+        LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Closer closer = new Closer();
+    Thread onCtrlC = new Thread(() -> {
+      Console.step("stopping: services, then the stack ...");
+      closer.closeAll();
+    }, "demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    try {
+      run(dir.toAbsolutePath(), closer, started);
+      return 0;
+    } finally {
+      closer.closeAll();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // Ctrl-C: the hook is running
       }
     }
-    return 0;
+  }
+
+  private void run(Path dir, Closer closer, long started) throws Exception {
+    Console.step("starting the local stack (KRaft broker + Apicurio registry) in " + dir);
+    // stopped by the closer after the services, not by the stack's own hook beside theirs
+    LocalStack stack = closer.add(
+        LocalStack.start(StackConfig.ephemeral(dir.resolve("stack"))).closedByCaller());
+    Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
+    DemoServices services = DemoServices.start(stack, dir, pretrainSteps, labelsPerRound, closer);
+    HttpClient http = HttpClient.newHttpClient();
+    services.awaitResponding(http);
+    Console.step("ingest-service  " + services.ingest().base() + "  (log " + services.ingest().logFile() + ")");
+    Console.step("trainer-service " + services.trainer().base() + "/healthz  (log " + services.trainer().logFile() + ")");
+    Console.step("serving-service " + services.serving().base() + "/dashboard  (log " + services.serving().logFile() + ")");
+
+    IdxFile trainImages = IdxFile.read(Path.of(FashionMnist.TRAIN_IMAGES));
+    IdxFile trainLabels = IdxFile.read(Path.of(FashionMnist.TRAIN_LABELS));
+    ImageStream stream = closer.add(new ImageStream(trainImages, trainLabels, images,
+        labeledPerClass, rate, services.ingest().base(), ClassNames.FASHION_MNIST).start());
+    Console.step(String.format("streaming %,d Fashion-MNIST images in as PNG uploads at %.0f/s, "
+        + "the first %d of each class labeled", Math.min(images, trainImages.count()), rate,
+        labeledPerClass));
+    Annotator annotator = closer.add(new Annotator(stack.bootstrapServers(), "label-requests",
+        stream, ClassNames.FASHION_MNIST, services.ingest().base()));
+    PipelineWatch watch = new PipelineWatch(services.ingest().base(), services.trainer().base(),
+        services.serving().base(), services.modelDir());
+    LabelRounds rounds = new LabelRounds();
+
+    long deadline = started + (long) (minutes * 60e9);
+    long nextProgress = 0;
+    long nextRound = Long.MAX_VALUE;
+    boolean summarized = false;
+    int servedSeen = 0;
+    while ((!summarized || follow) && !closer.isClosing()) {
+      long now = System.nanoTime();
+      if (!closer.isClosing()) {
+        services.checkAlive();
+      }
+      PipelineWatch.Snapshot snapshot = watch.poll();
+      List<PipelineWatch.Served> served = watch.served();
+      for (PipelineWatch.Served s : served.subList(servedSeen, served.size())) {
+        Console.step(String.format("serving model v%d: %d labels, backbone v%d, validation "
+                + "accuracy %.4f%s", s.manifest().version(), s.manifest().labelsUsed(),
+            s.manifest().backboneVersion(), s.manifest().metrics().getOrDefault("accuracy", Double.NaN),
+            rounds.latencyText(s, served, stream.labeledOnUploadCount())));
+        nextRound = Math.min(nextRound, now + (long) (roundSeconds * 1e9));
+      }
+      servedSeen = served.size();
+      watch.newlyRejected().forEach((version, reason) ->
+          Console.step("serving-service rejected model v" + version + ": " + reason));
+      if (now >= nextProgress) {
+        Console.step(watch.progress(snapshot));
+        nextProgress = now + PROGRESS_EVERY.toNanos();
+      }
+      boolean roundsOpen = follow || deadline - now > LAST_ROUND_BEFORE_END.toNanos();
+      if (now >= nextRound && roundsOpen) {
+        Annotator.Round round = annotator.label(labelsPerRound);
+        rounds.add(round);
+        Console.step(String.format("annotator: %d labels (%d from label requests, %d random); "
+                + "%d labels in all", round.total(), round.fromRequests(), round.random(),
+            stream.labeledOnUploadCount() + rounds.sent()));
+        nextRound = now + (long) (roundSeconds * 1e9);
+      }
+      if (!summarized && now >= deadline) {
+        summarize(watch, rounds, stream, annotator, started, services);
+        summarized = true;
+        if (follow) {
+          Console.step("--follow: still running; Ctrl-C stops everything");
+        }
+      }
+      Thread.sleep(1_000);
+    }
+  }
+
+  private void summarize(PipelineWatch watch, LabelRounds rounds, ImageStream stream,
+      Annotator annotator, long started, DemoServices services) throws Exception {
+    PipelineWatch.Snapshot last = watch.poll();
+    if (!follow) {
+      // the services' work is done: scoring goes faster without them on the same cores
+      Console.step("time is up: stopping the stream, the annotator and the services");
+      stream.close();
+      annotator.close();
+      services.stop();
+    }
+    Console.step("scoring every served model on the 10,000 test images ...");
+    List<PipelineWatch.Served> served = watch.served();
+    DemoReport report = new DemoReport();
+    if (!served.isEmpty()) {
+      TestSet test = TestSet.load(InputShape.parse(served.get(0).manifest().inputShape()));
+      for (PipelineWatch.Served s : served) {
+        var m = s.manifest();
+        report.add(new DemoReport.Row(m.version(), m.backboneVersion(), m.labelsUsed(),
+            m.metrics().getOrDefault("accuracy", Double.NaN),
+            round4(test.accuracy(services.modelDir().resolve("v" + m.version()), m)),
+            (s.servedAtNanos() - started) / 1e9,
+            rounds.latencySeconds(s, served, stream.labeledOnUploadCount())));
+      }
+    } else {
+      Console.step("no model was served: see " + services.trainer().logFile());
+    }
+    report.put("images_ingested", (long) last.imagesAccepted());
+    report.put("images_refused", stream.refused());
+    report.put("labels_on_upload", stream.labeledOnUploadCount());
+    report.put("annotator_rounds", rounds.count());
+    report.put("annotator_labels_from_requests", rounds.fromRequests());
+    report.put("annotator_labels_random", rounds.sent() - rounds.fromRequests());
+    report.put("label_requests_read", annotator.requestsRead());
+    report.put("pretrain_steps", (long) last.pretrainSteps());
+    report.put("pretext_accuracy", round4(last.pretextAccuracy()));
+    report.put("stream_predictions", (long) last.streamPredictions());
+    report.put("swaps", (long) last.swaps());
+    report.put("models_rejected", watch.rejected());
+    report.put("label_to_serving_s_median", rounds.medianLatency(served, stream.labeledOnUploadCount()));
+    report.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+    report.put("logs", services.logDir().toString());
+    Path md = report.write(out);
+    System.out.println();
+    System.out.println("== Spindle demo: served models (labels used -> test accuracy) ==");
+    System.out.print(report.table());
+    System.out.print(report.figuresText());
+    System.out.println("  written to " + md + " and " + out.resolve("demo-summary.json"));
+    System.out.println("  service logs: " + services.ingest().logFile() + ", "
+        + services.trainer().logFile() + ", " + services.serving().logFile());
+  }
+
+  private static double round4(double v) {
+    return Math.round(v * 10_000) / 10_000.0;
   }
 
   public static void main(String[] args) {

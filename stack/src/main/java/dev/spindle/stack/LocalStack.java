@@ -63,6 +63,20 @@ public final class LocalStack implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Drops the JVM shutdown hook that stops the stack on exit: the caller stops it with
+   * {@link #close()}, from its own hook, after whatever uses the broker (JVM hooks run all at
+   * once, so the stack's own hook would pull the broker from under services still stopping).
+   */
+  public LocalStack closedByCaller() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook is running or ran: nothing to remove
+    }
+    return this;
+  }
+
   /** Stops the broker (SIGTERM, so it shuts down cleanly) and starts it again on the same port. */
   public void restartBroker() {
     stopBroker();

@@ -1,0 +1,84 @@
+package dev.spindle.launcher;
+
+import dev.spindle.schemas.config.ClientSettings;
+import dev.spindle.stack.LocalStack;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ingest-, trainer- and serving-service, each in its own process, configured as a deployment
+ * would configure them (only {@code SPINDLE_*} environment variables) against the demo's stack,
+ * with their state, model store and logs in the run directory.
+ */
+record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProcess serving,
+    Path modelDir, Path logDir) {
+  private static final String MODEL_NAME = "fashion-mnist";
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+  static DemoServices start(LocalStack stack, Path dir, int pretrainSteps, int transferEveryLabels,
+      Closer closer) throws IOException {
+    Path logDir = dir.resolve("logs");
+    Path modelStore = dir.resolve("models");
+    int ingestPort = ServiceProcess.freePort();
+    int trainerPort = ServiceProcess.freePort();
+    int servingPort = ServiceProcess.freePort();
+    ServiceProcess ingest = closer.add(ServiceProcess.start("ingest",
+        "dev.spindle.ingest.cli.IngestCommand", List.of("serve"), settings(stack, Map.of(
+            "ingest.http.host", "127.0.0.1",
+            "ingest.http.port", Integer.toString(ingestPort),
+            "ingest.state.dir", dir.resolve("ingest-state").toString())), ingestPort, logDir));
+    ServiceProcess trainer = closer.add(ServiceProcess.start("trainer",
+        "dev.spindle.trainer.cli.TrainerCommand", List.of(), settings(stack, Map.of(
+            "trainer.http.host", "127.0.0.1",
+            "trainer.http.port", Integer.toString(trainerPort),
+            "trainer.checkpoint.dir", dir.resolve("trainer-checkpoints").toString(),
+            "trainer.model.store", modelStore.toString(),
+            "trainer.model.name", MODEL_NAME,
+            "trainer.transfer.min.steps", Integer.toString(pretrainSteps),
+            "trainer.transfer.every.labels", Integer.toString(transferEveryLabels))),
+        trainerPort, logDir));
+    ServiceProcess serving = closer.add(ServiceProcess.start("serving",
+        "dev.spindle.serving.cli.ServingCommand", List.of(), settings(stack, Map.of(
+            "serving.http.host", "127.0.0.1",
+            "serving.http.port", Integer.toString(servingPort),
+            "serving.model.name", MODEL_NAME,
+            "serving.state.dir", dir.resolve("serving-state").toString(),
+            "serving.label.requests.window.seconds", "10")), servingPort, logDir));
+    return new DemoServices(ingest, trainer, serving, modelStore.resolve(MODEL_NAME), logDir);
+  }
+
+  private static Map<String, String> settings(LocalStack stack, Map<String, String> own) {
+    Map<String, String> all = new HashMap<>(own);
+    all.put(ClientSettings.BOOTSTRAP_KEY, stack.bootstrapServers());
+    all.put(ClientSettings.REGISTRY_KEY, stack.registryUrl());
+    return all;
+  }
+
+  void awaitResponding(HttpClient http) throws InterruptedException {
+    for (ServiceProcess service : List.of(ingest, trainer, serving)) {
+      service.awaitResponding(http, START_TIMEOUT);
+    }
+  }
+
+  /** Stops the three (SIGTERM; each shuts down cleanly), serving first. */
+  void stop() throws InterruptedException {
+    for (ServiceProcess service : List.of(serving, trainer, ingest)) {
+      service.close();
+    }
+  }
+
+  /** Fails with the log to read when a service exited on its own. */
+  void checkAlive() {
+    for (ServiceProcess service : List.of(ingest, trainer, serving)) {
+      if (!service.isAlive()) {
+        throw new IllegalStateException(service.name() + " exited unexpectedly; see "
+            + service.logFile());
+      }
+    }
+  }
+}

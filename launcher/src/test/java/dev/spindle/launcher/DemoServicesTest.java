@@ -1,0 +1,54 @@
+package dev.spindle.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.stack.LocalStack;
+import dev.spindle.stack.LocalStackExtension;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@Tag("integration")
+@Timeout(300)
+@ExtendWith(LocalStackExtension.class)
+class DemoServicesTest {
+  @Test
+  void shouldRunEachServiceInItsOwnProcessAndStopEachCleanly(LocalStack stack, @TempDir Path dir)
+      throws Exception {
+    Closer closer = new Closer();
+    DemoServices services;
+    try {
+      services = DemoServices.start(stack, dir, 200, 50, closer);
+      services.awaitResponding(HttpClient.newHttpClient());
+      List<ServiceProcess> all = List.of(services.ingest(), services.trainer(), services.serving());
+      assertThat(all).extracting(ServiceProcess::pid).doesNotHaveDuplicates()
+          .doesNotContain(ProcessHandle.current().pid());
+
+      PipelineWatch watch = new PipelineWatch(services.ingest().base(), services.trainer().base(),
+          services.serving().base(), services.modelDir());
+      PipelineWatch.Snapshot snapshot = watch.poll();
+      assertThat(snapshot.pretrainSteps()).as("the trainer's metrics were read").isNotNaN();
+      assertThat(snapshot.servingVersion()).as("serving has no model yet").isZero();
+      assertThat(watch.progress(snapshot)).contains("pretraining step");
+    } finally {
+      closer.closeAll();
+    }
+    for (ServiceProcess service : List.of(services.ingest(), services.trainer(), services.serving())) {
+      assertThat(service.isAlive()).isFalse();
+      assertThat(Files.readString(service.logFile()))
+          .as(service.name() + " shut down on its own terms (SIGTERM)")
+          .contains(service.name() + "-service stopped");
+    }
+    try (Stream<Path> logs = Files.list(services.logDir())) {
+      assertThat(logs.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("ingest.log", "trainer.log", "serving.log");
+    }
+  }
+}
