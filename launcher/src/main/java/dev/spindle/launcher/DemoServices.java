@@ -31,7 +31,8 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
         "dev.spindle.ingest.cli.IngestCommand", List.of("serve"), settings(stack, Map.of(
             "ingest.http.host", "127.0.0.1",
             "ingest.http.port", Integer.toString(ingestPort),
-            "ingest.state.dir", dir.resolve("ingest-state").toString())), ingestPort, logDir));
+            "ingest.state.dir", dir.resolve("ingest-state").toString())), Map.of(), ingestPort,
+        logDir));
     ServiceProcess trainer = closer.add(ServiceProcess.start("trainer",
         "dev.spindle.trainer.cli.TrainerCommand", List.of(), settings(stack, Map.of(
             "trainer.http.host", "127.0.0.1",
@@ -41,14 +42,16 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
             "trainer.model.name", MODEL_NAME,
             "trainer.transfer.min.steps", Integer.toString(pretrainSteps),
             "trainer.transfer.every.labels", Integer.toString(transferEveryLabels))),
-        trainerPort, logDir));
+        Map.of(), trainerPort, logDir));
     ServiceProcess serving = closer.add(ServiceProcess.start("serving",
         "dev.spindle.serving.cli.ServingCommand", List.of(), settings(stack, Map.of(
             "serving.http.host", "127.0.0.1",
             "serving.http.port", Integer.toString(servingPort),
             "serving.model.name", MODEL_NAME,
             "serving.state.dir", dir.resolve("serving-state").toString(),
-            "serving.label.requests.window.seconds", "10")), servingPort, logDir));
+            "serving.label.requests.window.seconds", "10")),
+        // many small inferences side by side: one OpenMP thread each (README, serving)
+        Map.of("OMP_NUM_THREADS", "1"), servingPort, logDir));
     return new DemoServices(ingest, trainer, serving, modelStore.resolve(MODEL_NAME), logDir);
   }
 

@@ -38,11 +38,13 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code mainClass} with this JVM's class path and {@code settings} as environment
-   * variables; it listens for HTTP on {@code port}.
+   * Starts {@code mainClass} with this JVM's class path, {@code settings} as {@code SPINDLE_*}
+   * environment variables and {@code runtimeEnv} (e.g. {@code OMP_NUM_THREADS}) as given; it
+   * listens for HTTP on {@code port}.
    */
   static ServiceProcess start(String name, String mainClass, List<String> args,
-      Map<String, String> settings, int port, Path logDir) throws IOException {
+      Map<String, String> settings, Map<String, String> runtimeEnv, int port, Path logDir)
+      throws IOException {
     Files.createDirectories(logDir);
     Path logFile = logDir.resolve(name + ".log");
     List<String> command = new ArrayList<>();
@@ -61,6 +63,7 @@ final class ServiceProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
     builder.environment().keySet().removeIf(k -> k.startsWith(Settings.ENV_PREFIX));
     settings.forEach((key, value) -> builder.environment().put(Settings.envName(key), value));
+    builder.environment().putAll(runtimeEnv);
     return new ServiceProcess(name, builder.start(), logFile,
         URI.create("http://127.0.0.1:" + port));
   }

@@ -58,6 +58,14 @@ public final class ServingService implements AutoCloseable {
 
   public ServingService start() {
     Dl4jRuntime.init();
+    if (config.inferenceThreads() > 0) {
+      Dl4jRuntime.threads(config.inferenceThreads());
+      if (System.getenv("OMP_NUM_THREADS") == null) {
+        log.warn("OMP_NUM_THREADS is not set: inference threads are capped per calling thread, "
+            + "which gets part of the gain; start serving with OMP_NUM_THREADS={} for all of it "
+            + "(bin/spindle serving and docker-compose do)", config.inferenceThreads());
+      }
+    }
     Topics topics = Topics.create(config.clients().serde());
     GatingFeed gating = new GatingFeed(config.validationPercent(), config.gateMaxImages());
     holder = new ModelHolder(ModelStore::load, gating::snapshot, config.gate(),

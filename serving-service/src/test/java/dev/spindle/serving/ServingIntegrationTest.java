@@ -74,6 +74,8 @@ class ServingIntegrationTest {
       assertThat(prediction.get("label").asText()).isEqualTo("light");
       assertThat(prediction.get("modelVersion").asLong()).isEqualTo(1);
       assertThat(prediction.get("topK")).hasSize(2);
+      assertThat(answer.headers().firstValue("Server-Timing")).hasValueSatisfying(
+          timing -> assertThat(timing).matches("predict;dur=\\d+\\.\\d{3}"));
       assertThat(post(base + "/v1/predict", "not an image".getBytes(), null).statusCode())
           .isEqualTo(400);
 

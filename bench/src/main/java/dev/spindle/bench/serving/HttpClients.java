@@ -26,9 +26,9 @@ final class HttpClients implements AutoCloseable {
               .POST(HttpRequest.BodyPublishers.ofByteArray(images.get(i % images.size()))).build();
           long started = System.nanoTime();
           try {
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status == 200) {
-              latencies.record(System.nanoTime() - started);
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 200) {
+              latencies.record(System.nanoTime() - started, serverNanos(response));
             } else {
               latencies.failed();
             }
@@ -41,6 +41,14 @@ final class HttpClients implements AutoCloseable {
       thread.start();
       threads.add(thread);
     }
+  }
+
+  /** The server's own time from {@code Server-Timing: predict;dur=<ms>}, -1 when absent. */
+  static long serverNanos(HttpResponse<?> response) {
+    return response.headers().firstValue("Server-Timing")
+        .map(h -> h.replaceFirst(".*dur=", ""))
+        .map(ms -> (long) (Double.parseDouble(ms) * 1e6))
+        .orElse(-1L);
   }
 
   LatencyRecorder latencies() {

@@ -3,20 +3,27 @@ package dev.spindle.bench.serving;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Request latencies (ns) and failures from many threads; percentiles at the end. */
+/**
+ * Request latencies (ns) from many threads, as the client saw them and as the server reported
+ * them ({@code Server-Timing}), and failures; percentiles at the end.
+ */
 final class LatencyRecorder {
   private final long[] samples;
+  private final long[] serverSamples;
   private final AtomicLong count = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
 
   LatencyRecorder(int capacity) {
     samples = new long[capacity];
+    serverSamples = new long[capacity];
   }
 
-  void record(long nanos) {
+  /** One answered request: client-side nanos, and the server's own (-1 when not reported). */
+  void record(long nanos, long serverNanos) {
     long i = count.getAndIncrement();
     if (i < samples.length) {
       samples[(int) i] = nanos;
+      serverSamples[(int) i] = serverNanos;
     }
   }
 
@@ -32,14 +39,22 @@ final class LatencyRecorder {
     return Math.min(count.get(), samples.length);
   }
 
-  /** The q-quantile in milliseconds (q in 0..1). */
+  /** The q-quantile of client-side latency in milliseconds (q in 0..1). */
   double percentileMs(double q) {
-    long n = count();
-    if (n == 0) {
+    return percentileMs(samples, q);
+  }
+
+  /** The q-quantile of the server's own time (Server-Timing) in milliseconds, NaN if unreported. */
+  double serverPercentileMs(double q) {
+    return percentileMs(serverSamples, q);
+  }
+
+  private double percentileMs(long[] from, double q) {
+    long[] sorted = Arrays.stream(from, 0, (int) count()).filter(v -> v >= 0).toArray();
+    if (sorted.length == 0) {
       return Double.NaN;
     }
-    long[] sorted = Arrays.copyOf(samples, (int) n);
     Arrays.sort(sorted);
-    return sorted[(int) Math.min(n - 1, Math.round(q * (n - 1)))] / 1e6;
+    return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))] / 1e6;
   }
 }

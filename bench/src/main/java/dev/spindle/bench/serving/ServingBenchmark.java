@@ -65,6 +65,15 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--cut", defaultValue = "4", description = "Classifier cut block.")
   int cut;
 
+  @Option(names = "--drift-seconds", defaultValue = "30",
+      description = "serving.drift.interval.seconds for the service (default ${DEFAULT-VALUE}, "
+          + "the service's default).")
+  int driftSeconds;
+
+  @Option(names = "--http-only", description = "Only the HTTP latency levels, printed, no "
+      + "results file (for quick experiments).")
+  boolean httpOnly;
+
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
@@ -90,7 +99,8 @@ public final class ServingBenchmark implements Callable<Integer> {
           "kafka.bootstrap.servers", stack.bootstrapServers(),
           "schema.registry.url", stack.registryUrl(),
           "serving.http.host", "127.0.0.1", "serving.http.port", "0",
-          "serving.state.dir", work.resolve("state").toString())));
+          "serving.state.dir", work.resolve("state").toString(),
+          "serving.drift.interval.seconds", Integer.toString(driftSeconds))));
       ModelStore store = new ModelStore(work.resolve("models"));
       NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, cut);
       try (ServingService serving = new ServingService(config).start();
@@ -104,11 +114,18 @@ public final class ServingBenchmark implements Callable<Integer> {
           LatencyRecorder latencies = load(predict, pngs, clients, Duration.ofSeconds(seconds));
           results.put("http_c" + clients + "_p50_ms", latencies.percentileMs(0.5));
           results.put("http_c" + clients + "_p99_ms", latencies.percentileMs(0.99));
+          results.put("http_c" + clients + "_server_p50_ms", latencies.serverPercentileMs(0.5));
+          results.put("http_c" + clients + "_server_p99_ms", latencies.serverPercentileMs(0.99));
           results.put("http_c" + clients + "_per_s", latencies.count() / (double) seconds);
           results.put("http_c" + clients + "_failed", latencies.failures());
-          System.out.printf("HTTP %d clients: p50 %.2f ms, p99 %.2f ms, %.0f/s%n", clients,
-              latencies.percentileMs(0.5), latencies.percentileMs(0.99),
+          System.out.printf("HTTP %d clients: p50 %.2f ms, p99 %.2f ms (server %.2f / %.2f ms), "
+                  + "%.0f/s%n", clients, latencies.percentileMs(0.5), latencies.percentileMs(0.99),
+              latencies.serverPercentileMs(0.5), latencies.serverPercentileMs(0.99),
               latencies.count() / (double) seconds);
+        }
+        if (httpOnly) {
+          System.out.println(results);
+          return 0;
         }
         results.putAll(stream(stack, topics, pngs));
         results.putAll(swapUnderLoad(serving, models, store, spec, predict, pngs));
@@ -234,10 +251,16 @@ public final class ServingBenchmark implements Callable<Integer> {
     md.append("Fresh local stack, real-size Fashion-MNIST classifier (untrained weights: speed "
         + "does not depend on them), Fashion-MNIST test PNGs, 2 cores shared by broker, "
         + "registry, service and clients; 5 s of warm-up load before the timed runs.\n\n"
-        + "| HTTP clients | p50 ms | p99 ms | requests/s | failed |\n|---|---|---|---|---|\n");
+        + "Client = as the benchmark's HTTP client measured it (same JVM and cores as the "
+        + "service); server = the service's own time, decode to answer, from its "
+        + "`Server-Timing` header.\n\n"
+        + "| HTTP clients | p50 ms | p99 ms | server p50 ms | server p99 ms | requests/s | failed |"
+        + "\n|---|---|---|---|---|---|---|\n");
     for (int c : new int[] {1, 8, 32}) {
-      md.append(String.format("| %d | %.2f | %.2f | %.0f | %s |%n", c,
+      md.append(String.format("| %d | %.2f | %.2f | %.2f | %.2f | %.0f | %s |%n", c,
           (double) r.get("http_c" + c + "_p50_ms"), (double) r.get("http_c" + c + "_p99_ms"),
+          (double) r.get("http_c" + c + "_server_p50_ms"),
+          (double) r.get("http_c" + c + "_server_p99_ms"),
           (double) r.get("http_c" + c + "_per_s"), r.get("http_c" + c + "_failed")));
     }
     md.append(String.format("%nStreaming: %s images predicted at %.0f predictions/s "

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ public final class Dl4jRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(Dl4jRuntime.class);
   private static volatile boolean initialised;
+  private static volatile int threadCap;
+  private static final ThreadLocal<Integer> CAP_APPLIED = ThreadLocal.withInitial(() -> 0);
 
   private Dl4jRuntime() {}
 
@@ -49,6 +52,29 @@ public final class Dl4jRuntime {
     log.info("ND4J backend {} ({} threads), layer helpers {}", backend(),
         Nd4j.getEnvironment().maxMasterThreads(),
         Boolean.getBoolean(HELPERS_DISABLE) ? "disabled by " + HELPERS_DISABLE : "enabled");
+  }
+
+  /**
+   * Caps the threads one ND4J operation uses (OpenMP and oneDNN) from then on. OpenMP keeps
+   * that number per calling thread, so {@link #applyThreadCap()} must run on each thread
+   * that calls into ND4J (a server's request and stream threads); setting ND4J's Environment
+   * alone does not reach oneDNN. For a server running many small inferences side by side, 1
+   * avoids oversubscribing the cores. {@code OMP_NUM_THREADS} at JVM start does the same.
+   */
+  public static void threads(int n) {
+    threadCap = n;
+    Nd4j.getEnvironment().setMaxThreads(n);
+    Nd4j.getEnvironment().setMaxMasterThreads(n);
+    log.info("ND4J threads per operation: {}", n);
+  }
+
+  /** Applies the cap of {@link #threads(int)} to the calling thread (cheap after the first call). */
+  public static void applyThreadCap() {
+    int cap = threadCap;
+    if (cap > 0 && CAP_APPLIED.get() != cap) {
+      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(cap);
+      CAP_APPLIED.set(cap);
+    }
   }
 
   /** The ND4J backend in use: "CPU" or "CUDA". */

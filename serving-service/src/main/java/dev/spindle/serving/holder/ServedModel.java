@@ -70,6 +70,7 @@ public final class ServedModel {
     if (rotation.isEmpty() || images.isEmpty()) {
       return java.util.OptionalDouble.empty();
     }
+    dev.spindle.model.runtime.Dl4jRuntime.applyThreadCap();
     synchronized (rotation.get()) {
       return java.util.OptionalDouble.of(dev.spindle.model.RotationBatch.accuracy(
           rotation.get(), images, preprocessor.shape()));
@@ -78,6 +79,7 @@ public final class ServedModel {
 
   /** Class probabilities, one row per image (CHW pixels of the model's input shape). */
   public float[][] probabilities(List<float[]> images) {
+    dev.spindle.model.runtime.Dl4jRuntime.applyThreadCap();
     try (INDArray x = ImageBatch.of(preprocessor.shape(), images.size(), images::get)) {
       MultiLayerNetwork network = take();
       try (INDArray out = network.output(x, false)) {

@@ -136,6 +136,9 @@ public final class ServingHttpServer implements AutoCloseable {
     answer.put("margin", scores.margin());
     answer.put("modelVersion", model.version());
     answer.put("backboneVersion", model.backboneVersion());
+    // the service's own time, so a client can tell it from the network's (W3C Server-Timing)
+    ctx.header("Server-Timing", String.format(java.util.Locale.ROOT, "predict;dur=%.3f",
+        (System.nanoTime() - started) / 1e6));
     ctx.json(answer);
     observer.predicted("ok", started);
   }
