@@ -8,6 +8,7 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Image bytes to model input: decode, convert to the configured channels, resize to the
@@ -59,8 +60,11 @@ public final class ImagePreprocessor {
     if (encoded == null || encoded.length == 0) {
       throw new UndecodableImageException("image is empty (0 bytes)");
     }
+    // in memory: ImageIO.read(InputStream) would cache each image in a temp file (this
+    // ImageIO.read closes the stream it is given; a memory stream holds nothing else)
     try {
-      BufferedImage image = ImageIO.read(new ByteArrayInputStream(encoded));
+      BufferedImage image = ImageIO.read(
+          new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded)));
       if (image == null) {
         throw new UndecodableImageException(
             "not a PNG or JPEG image (" + encoded.length + " bytes)");

@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Encodes raw 8-bit grayscale pixels as a PNG file, as a camera or app would upload it. */
 public final class PngEncoder {
@@ -20,8 +22,9 @@ public final class PngEncoder {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     image.getRaster().setDataElements(0, 0, width, height, pixels);
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try {
-      ImageIO.write(image, "png", out);
+    // in memory: ImageIO.write to an OutputStream would go through a temp file
+    try (ImageOutputStream png = new MemoryCacheImageOutputStream(out)) {
+      ImageIO.write(image, "png", png);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -10,6 +10,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decides whether bytes are an image Spindle accepts: non-empty, within the byte limit, PNG or
@@ -82,7 +83,8 @@ public final class ImageValidator {
   }
 
   private ValidImage decode(byte[] bytes, String mediaType) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    // in memory: ImageIO.createImageInputStream would cache each upload in a temp file
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       ImageReader reader = readerFor(in, mediaType);
       try {
         reader.setInput(in, true, true);
