@@ -114,9 +114,10 @@ public final class Demo implements Callable<Integer> {
     DemoServices services = DemoServices.start(stack, dir, pretrainSteps, labelsPerRound, closer);
     HttpClient http = HttpClient.newHttpClient();
     services.awaitResponding(http);
-    Console.step("ingest-service  " + services.ingest().base() + "  (log " + services.ingest().logFile() + ")");
-    Console.step("trainer-service " + services.trainer().base() + "/healthz  (log " + services.trainer().logFile() + ")");
-    Console.step("serving-service " + services.serving().base() + "/dashboard  (log " + services.serving().logFile() + ")");
+    for (ServiceProcess service : services.all()) {
+      Console.step(String.format("%-8s %s%s  (log %s)", service.name(), service.base(),
+          service.name().equals("serving") ? "/dashboard" : "/healthz", service.logFile()));
+    }
 
     IdxFile trainImages = IdxFile.read(Path.of(FashionMnist.TRAIN_IMAGES));
     IdxFile trainLabels = IdxFile.read(Path.of(FashionMnist.TRAIN_LABELS));
@@ -138,7 +139,7 @@ public final class Demo implements Callable<Integer> {
     int servedSeen = 0;
     while ((!summarized || follow) && !closer.isClosing()) {
       long now = System.nanoTime();
-      if (!closer.isClosing()) {
+      if (!closer.isClosing()) { // services stopped by Ctrl-C did not fail
         services.checkAlive();
       }
       PipelineWatch.Snapshot snapshot = watch.poll();

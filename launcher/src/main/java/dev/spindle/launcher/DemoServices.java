@@ -62,8 +62,12 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
     return all;
   }
 
+  List<ServiceProcess> all() {
+    return List.of(ingest, trainer, serving);
+  }
+
   void awaitResponding(HttpClient http) throws InterruptedException {
-    for (ServiceProcess service : List.of(ingest, trainer, serving)) {
+    for (ServiceProcess service : all()) {
       service.awaitResponding(http, START_TIMEOUT);
     }
   }
@@ -77,7 +81,7 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
 
   /** Fails with the log to read when a service exited on its own. */
   void checkAlive() {
-    for (ServiceProcess service : List.of(ingest, trainer, serving)) {
+    for (ServiceProcess service : all()) {
       if (!service.isAlive()) {
         throw new IllegalStateException(service.name() + " exited unexpectedly; see "
             + service.logFile());

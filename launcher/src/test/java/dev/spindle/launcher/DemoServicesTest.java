@@ -27,8 +27,7 @@ class DemoServicesTest {
     try {
       services = DemoServices.start(stack, dir, 200, 50, closer);
       services.awaitResponding(HttpClient.newHttpClient());
-      List<ServiceProcess> all = List.of(services.ingest(), services.trainer(), services.serving());
-      assertThat(all).extracting(ServiceProcess::pid).doesNotHaveDuplicates()
+      assertThat(services.all()).extracting(ServiceProcess::pid).doesNotHaveDuplicates()
           .doesNotContain(ProcessHandle.current().pid());
 
       PipelineWatch watch = new PipelineWatch(services.ingest().base(), services.trainer().base(),
@@ -40,7 +39,7 @@ class DemoServicesTest {
     } finally {
       closer.closeAll();
     }
-    for (ServiceProcess service : List.of(services.ingest(), services.trainer(), services.serving())) {
+    for (ServiceProcess service : services.all()) {
       assertThat(service.isAlive()).isFalse();
       assertThat(Files.readString(service.logFile()))
           .as(service.name() + " shut down on its own terms (SIGTERM)")
