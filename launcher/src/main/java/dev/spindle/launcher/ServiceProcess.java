@@ -119,6 +119,11 @@ final class ServiceProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** SIGKILL, as {@code kill -9}: no shutdown of its own (fault tests). */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   /** SIGTERM, then up to {@link #STOP_GRACE} for the service's own shutdown, then SIGKILL. */
   @Override
   public void close() throws InterruptedException {
