@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.serving.TwoClassModels;
 import dev.spindle.schemas.avro.ModelVersion;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
