@@ -4,6 +4,7 @@ import dev.spindle.ingest.loader.FashionMnist;
 import dev.spindle.ingest.loader.IdxFile;
 import dev.spindle.model.InputShape;
 import dev.spindle.schemas.ClassNames;
+import dev.spindle.schemas.TopicNames;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.StackConfig;
 import java.net.http.HttpClient;
@@ -125,7 +126,7 @@ public final class Demo implements Callable<Integer> {
     Console.step(String.format("streaming %,d Fashion-MNIST images in as PNG uploads at %.0f/s, "
         + "the first %d of each class labeled", Math.min(images, trainImages.count()), rate,
         labeledPerClass));
-    Annotator annotator = closer.add(new Annotator(stack.bootstrapServers(), "label-requests",
+    Annotator annotator = closer.add(new Annotator(stack.bootstrapServers(), TopicNames.LABEL_REQUESTS,
         stream, ClassNames.FASHION_MNIST, services.ingest().base()));
     PipelineWatch watch = new PipelineWatch(services.ingest().base(), services.trainer().base(),
         services.serving().base(), services.modelDir());
@@ -151,7 +152,7 @@ public final class Demo implements Callable<Integer> {
         nextRound = Math.min(nextRound, now + (long) (roundSeconds * 1e9));
       }
       servedSeen = served.size();
-      watch.newlyRejected().forEach((version, reason) ->
+      watch.newlyRejected(snapshot).forEach((version, reason) ->
           Console.step("serving-service rejected model v" + version + ": " + reason));
       if (now >= nextProgress) {
         Console.step(watch.progress(snapshot));

@@ -43,7 +43,6 @@ final class ImageStream implements AutoCloseable {
   private final Map<String, Integer> truth = new ConcurrentHashMap<>();
   private final Set<String> labeledOnUpload = ConcurrentHashMap.newKeySet();
   private final List<String> unlabeled = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
@@ -84,7 +83,6 @@ final class ImageStream implements AutoCloseable {
       upload(URI.create(endpoint + query), png, 1).whenComplete((ok, error) -> {
         inFlight.release();
         if (Boolean.TRUE.equals(ok)) {
-          accepted.incrementAndGet();
           if (withLabel) {
             labeledOnUpload.add(id);
           } else {
@@ -96,7 +94,6 @@ final class ImageStream implements AutoCloseable {
       });
     }
     inFlight.acquireUninterruptibly(IN_FLIGHT);
-    running = false;
   }
 
   private CompletableFuture<Boolean> upload(URI uri, byte[] png, int attempt) {
@@ -138,16 +135,8 @@ final class ImageStream implements AutoCloseable {
     }
   }
 
-  long accepted() {
-    return accepted.get();
-  }
-
   long refused() {
     return refused.get();
-  }
-
-  boolean finished() {
-    return !running;
   }
 
   @Override

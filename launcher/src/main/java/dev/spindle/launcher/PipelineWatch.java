@@ -25,7 +25,8 @@ final class PipelineWatch {
   record Snapshot(long atNanos, double imagesAccepted, double labelsAccepted,
       double pretrainSteps, double pretextAccuracy, double trainerModelVersion,
       double trainerValidationAccuracy, double servingVersion, double swaps,
-      double streamPredictions, double labelRequests, double rotationAccuracyRecent) {
+      double streamPredictions, double labelRequests, double rotationAccuracyRecent,
+      double rejectedOffers) {
   }
 
   /** A model version serving-service started serving, and when. */
@@ -67,7 +68,8 @@ final class PipelineWatch {
         sv.value("spindle_serving_model_swaps"),
         sv.total("spindle_serving_stream_predictions_total"),
         sv.total("spindle_serving_label_requests_total"),
-        sv.value("spindle_serving_rotation_accuracy"));
+        sv.value("spindle_serving_rotation_accuracy"),
+        sv.total("spindle_serving_model_offers_total", "decision=\"REJECTED\""));
     long version = Double.isNaN(now.servingVersion()) ? 0 : (long) now.servingVersion();
     if (version > 0 && !served.containsKey(version)) {
       try {
@@ -82,10 +84,14 @@ final class PipelineWatch {
 
   /**
    * Versions serving-service rejected since the last call, with its reasons (from
-   * {@code GET /v1/models}); each is reported once.
+   * {@code GET /v1/models}, asked only when {@code now} counts more rejections than were
+   * reported); each is reported once.
    */
-  Map<Long, String> newlyRejected() {
+  Map<Long, String> newlyRejected(Snapshot now) {
     Map<Long, String> fresh = new LinkedHashMap<>();
+    if (!(now.rejectedOffers() > rejected.size())) {
+      return fresh;
+    }
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(serving.resolve("/v1/models"))
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

@@ -46,10 +46,6 @@ final class TestSet {
     return new TestSet(new Examples(shape, pixels, classes));
   }
 
-  int size() {
-    return examples.size();
-  }
-
   /** The accuracy of the model whose manifest is {@code manifest}, stored under {@code dir}. */
   double accuracy(Path dir, ModelManifest manifest) throws ArtifactIntegrityException {
     LoadedModel model = ModelStore.load(dir.toUri(), manifest.sha256());

@@ -69,11 +69,7 @@ public final class LocalStack implements AutoCloseable {
    * once, so the stack's own hook would pull the broker from under services still stopping).
    */
   public LocalStack closedByCaller() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // the hook is running or ran: nothing to remove
-    }
+    removeShutdownHook();
     return this;
   }
 
@@ -96,6 +92,10 @@ public final class LocalStack implements AutoCloseable {
   @Override
   public void close() {
     stopProcesses();
+    removeShutdownHook();
+  }
+
+  private void removeShutdownHook() {
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
