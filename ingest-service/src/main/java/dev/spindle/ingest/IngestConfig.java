@@ -1,5 +1,6 @@
 package dev.spindle.ingest;
 
+import dev.spindle.ingest.http.BatchLimits;
 import dev.spindle.ingest.validation.ImageLimits;
 import dev.spindle.ingest.validation.LabelNames;
 import dev.spindle.schemas.config.ClientSettings;
@@ -20,6 +21,8 @@ import java.util.stream.Collectors;
  *   <li>{@code schema.registry.url} [SPINDLE_SCHEMA_REGISTRY_URL], required</li>
  *   <li>{@code ingest.http.host} (0.0.0.0), {@code ingest.http.port} (8080)</li>
  *   <li>{@code ingest.max.bytes} (10 MB), {@code ingest.max.pixels} (40,000,000)</li>
+ *   <li>{@code ingest.batch.max.images} (1000), {@code ingest.batch.max.bytes} (64 MiB): the
+ *       most one {@code POST /v1/images/batch} may hold</li>
  *   <li>{@code ingest.publish.timeout.ms} (10000): longest wait for the broker's ack before 503</li>
  *   <li>{@code ingest.retry.after.seconds} (5): the Retry-After of a 503</li>
  *   <li>{@code ingest.auth.tokens}: comma-separated bearer tokens; empty disables auth</li>
@@ -34,6 +37,7 @@ public record IngestConfig(
     String httpHost,
     int httpPort,
     ImageLimits limits,
+    BatchLimits batchLimits,
     Duration publishTimeout,
     int retryAfterSeconds,
     Set<String> authTokens,
@@ -51,6 +55,8 @@ public record IngestConfig(
         s.getInt("ingest.http.port", 8080),
         new ImageLimits(s.getLong("ingest.max.bytes", ImageLimits.DEFAULT_MAX_BYTES),
             s.getLong("ingest.max.pixels", ImageLimits.DEFAULT_MAX_PIXELS)),
+        new BatchLimits(s.getInt("ingest.batch.max.images", BatchLimits.DEFAULT_MAX_IMAGES),
+            s.getLong("ingest.batch.max.bytes", BatchLimits.DEFAULT_MAX_BYTES)),
         s.getMillis("ingest.publish.timeout.ms", Duration.ofSeconds(10)),
         s.getInt("ingest.retry.after.seconds", 5),
         Arrays.stream(s.get("ingest.auth.tokens", "").split(","))

@@ -43,7 +43,7 @@ public final class IngestService implements AutoCloseable {
     health = new HealthCheck(config.clients(),
         () -> Optional.ofNullable(join).map(j -> j.state().name()).orElse("DISABLED"));
     http = new IngestHttpServer(pipeline, health, config.publishTimeout(),
-        config.retryAfterSeconds(), config.authTokens()).start(config.httpHost(), config.httpPort());
+        config.retryAfterSeconds(), config.authTokens(), config.batchLimits()).start(config.httpHost(), config.httpPort());
     log.info("ingest-service ready: kafka {} registry {}", config.clients().bootstrapServers(),
         config.clients().registryUrl());
     return this;

@@ -11,7 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Test helpers: ingest configured for the local stack, and an HTTP client for its API. */
@@ -58,6 +60,20 @@ public final class IngestFixture {
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  /** {@code POST /v1/images/batch} with these NDJSON lines. */
+  public static HttpResponse<String> postBatch(int port, List<String> lines) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/images/batch"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/x-ndjson")
+        .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", lines))).build());
+  }
+
+  /** One batch line: the image in base64, and its label when not null. */
+  public static String batchLine(byte[] image, String label) {
+    return "{\"image\":\"" + Base64.getEncoder().encodeToString(image) + "\""
+        + (label == null ? "" : ",\"label\":\"" + label + "\"") + "}";
   }
 
   public static HttpResponse<String> get(int port, String path) {

@@ -13,11 +13,14 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,16 +40,18 @@ public final class IngestHttpServer implements AutoCloseable {
   private final HealthCheck health;
   private final Duration publishTimeout;
   private final int retryAfterSeconds;
+  private final BatchLimits batchLimits;
   private final ObjectMapper json = new ObjectMapper();
   private final Javalin app;
 
   public IngestHttpServer(IngestPipeline pipeline, HealthCheck health, Duration publishTimeout,
-      int retryAfterSeconds, Set<String> authTokens) {
+      int retryAfterSeconds, Set<String> authTokens, BatchLimits batchLimits) {
     this.pipeline = pipeline;
     this.health = health;
     this.publishTimeout = publishTimeout;
     this.retryAfterSeconds = retryAfterSeconds;
-    long maxBytes = pipeline.validator().limits().maxBytes();
+    this.batchLimits = batchLimits;
+    long maxBytes = Math.max(pipeline.validator().limits().maxBytes(), batchLimits.maxBytes());
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.http.maxRequestSize = maxBytes;
@@ -54,6 +59,7 @@ public final class IngestHttpServer implements AutoCloseable {
     BearerAuth auth = new BearerAuth(authTokens);
     app.before("/v1/*", auth);
     app.post("/v1/images", this::postImage);
+    app.post("/v1/images/batch", this::postImageBatch);
     app.post("/v1/labels", this::postLabel);
     app.get("/healthz", this::getHealth);
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -99,6 +105,91 @@ public final class IngestHttpServer implements AutoCloseable {
     body.put("duplicate", result.duplicate());
     body.put("labeled", result.labeled());
     ctx.status(202).json(body);
+  }
+
+  /**
+   * Many images in one request (see {@link ImageBatch}), each validated, deduplicated and
+   * published like a single upload; answers once every image is acknowledged or refused, with
+   * one result per image line. 202: all accepted; 207: some refused for bad input (fix those,
+   * do not resend them); 503 with Retry-After: some could not be published (resend the batch:
+   * the images already stored come back as duplicates).
+   */
+  private void postImageBatch(Context ctx) {
+    Optional.ofNullable(ctx.contentType()).filter(type -> type.startsWith("image/"))
+        .ifPresent(type -> {
+          throw new RejectedInputException(Rejection.WRONG_CONTENT_TYPE, "a batch is"
+              + " newline-delimited JSON (application/x-ndjson), not " + type
+              + "; send a single image to /v1/images");
+        });
+    if (ctx.contentLength() > batchLimits.maxBytes()) {
+      throw batchTooLarge(ctx.contentLength());
+    }
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > batchLimits.maxBytes()) {
+      throw batchTooLarge(body.length);
+    }
+    List<CompletableFuture<BatchResult>> pending = new ArrayList<>();
+    for (ImageBatch.Line line : ImageBatch.parse(body, batchLimits)) {
+      pending.add(ingest(line));
+    }
+    long deadline = System.nanoTime() + publishTimeout.toNanos();
+    List<BatchResult> results = new ArrayList<>(pending.size());
+    for (int i = 0; i < pending.size(); i++) {
+      results.add(awaitUntil(deadline, i, pending.get(i)));
+    }
+    BatchResult.Summary summary = BatchResult.summarize(results);
+    if (summary.unavailable() > 0) {
+      pipeline.metrics().unavailable();
+      log.warn("503 for a batch: {} of {} images not acknowledged", summary.unavailable(),
+          results.size());
+      ctx.header("Retry-After", String.valueOf(retryAfterSeconds));
+    }
+    ctx.status(summary.httpStatus()).json(summary.body(results));
+  }
+
+  private CompletableFuture<BatchResult> ingest(ImageBatch.Line line) {
+    if (line.refused() != null) {
+      return CompletableFuture.completedFuture(refused(line.index(), line.refused()));
+    }
+    try {
+      return pipeline.ingestImage(line.upload()).handle((result, error) -> error == null
+          ? BatchResult.accepted(line.index(), result) : failed(line.index(), error));
+    } catch (RejectedInputException e) {
+      return CompletableFuture.completedFuture(refused(line.index(), e));
+    }
+  }
+
+  private BatchResult awaitUntil(long deadline, int index, CompletableFuture<BatchResult> result) {
+    try {
+      return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return BatchResult.unavailable(index, "Kafka did not acknowledge within "
+          + publishTimeout.toMillis() + " ms; retry later");
+    } catch (ExecutionException e) {
+      return failed(index, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return BatchResult.unavailable(index, "interrupted while waiting for Kafka");
+    }
+  }
+
+  private BatchResult refused(int index, RejectedInputException e) {
+    pipeline.metrics().rejected(e.reason());
+    return BatchResult.refused(index, e);
+  }
+
+  private BatchResult failed(int index, Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof RejectedInputException rejected) {
+      return refused(index, rejected);
+    }
+    return BatchResult.unavailable(index, cause.getMessage() + "; retry later");
+  }
+
+  private RejectedInputException batchTooLarge(long length) {
+    return new RejectedInputException(Rejection.TOO_LARGE, "the batch has " + length
+        + " bytes; the limit is " + batchLimits.maxBytes() + "; split it into smaller batches");
   }
 
   private void postLabel(Context ctx) {

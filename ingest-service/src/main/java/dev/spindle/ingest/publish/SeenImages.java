@@ -11,7 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class SeenImages implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SeenImages.class);
   private final Set<String> ids = ConcurrentHashMap.newKeySet();
-  private KafkaConsumer<String, byte[]> consumer;
+  private KafkaConsumer<String, Void> consumer;
   private Thread follower;
 
   public boolean contains(String id) {
@@ -45,11 +45,15 @@ public final class SeenImages implements AutoCloseable {
   public static SeenImages follow(ClientSettings clients, List<String> topics) {
     SeenImages seen = new SeenImages();
     long started = System.nanoTime();
+    // only keys matter: values are skipped, not copied; fetches wait for 256 KB or 200 ms, so
+    // following a busy topic costs the broker a few fetches a second, not one per batch
     seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024)),
-        new StringDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
+        ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024,
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)),
+        new StringDeserializer(), (Deserializer<Void>) (topic, value) -> null);
     TopicScan.readToEnd(seen.consumer, topics, seen::remember);
     log.info("dedup index: {} image ids from {} in {} ms", seen.size(), topics,
         (System.nanoTime() - started) / 1_000_000);
@@ -59,14 +63,14 @@ public final class SeenImages implements AutoCloseable {
     return seen;
   }
 
-  private void remember(ConsumerRecord<String, byte[]> record) {
+  private void remember(ConsumerRecord<String, Void> record) {
     if (record.key() != null) {
       ids.add(record.key());
     }
   }
 
   private void poll(Duration timeout) {
-    for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+    for (ConsumerRecord<String, Void> record : consumer.poll(timeout)) {
       if (record.key() != null) {
         ids.add(record.key());
       }

@@ -1,7 +1,10 @@
 package dev.spindle.ingest.http;
 
 import dev.spindle.schemas.AvroBytes;
+import static dev.spindle.ingest.IngestFixture.batchLine;
+import static dev.spindle.ingest.IngestFixture.postBatch;
 import static dev.spindle.ingest.IngestFixture.postImage;
+import static dev.spindle.ingest.IngestFixture.send;
 import static dev.spindle.ingest.IngestFixture.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -20,6 +23,8 @@ import dev.spindle.schemas.serde.AvroSerdeConfig;
 import dev.spindle.schemas.serde.SchemaRegistryClient;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.LocalStackExtension;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -196,6 +201,90 @@ class IngestHttpIntegrationTest {
     });
     assertThat(responses.stream().map(r -> r.statusCode()).toList())
         .containsExactly(400, 400, 400, 415, 415, 413, 413, 400, 400, 400, 400);
+    assertThat(endOffsets()).isEqualTo(before);
+  }
+
+  @Test
+  void shouldPublishEveryImageOfABatchOnceAndAnswerPerImage() throws Exception {
+    List<byte[]> images = new ArrayList<>();
+    for (int i = 700; i < 710; i++) {
+      images.add(i % 2 == 0 ? TestImages.png(i) : TestImages.jpeg(i));
+    }
+    List<String> lines = new ArrayList<>();
+    images.forEach(image -> lines.add(batchLine(image, null)));
+    lines.add(batchLine(images.get(0), null));
+    byte[] labeled = TestImages.png(710);
+    lines.add(batchLine(labeled, "Bag"));
+
+    HttpResponse<String> response = postBatch(port, lines);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    JsonNode body = json.readTree(response.body());
+    assertThat(body.get("accepted").asInt()).isEqualTo(12);
+    assertThat(body.get("duplicates").asInt()).isEqualTo(1);
+    JsonNode results = body.get("results");
+    for (int i = 0; i < images.size(); i++) {
+      assertThat(results.get(i).get("index").asInt()).isEqualTo(i);
+      assertThat(results.get(i).get("status").asInt()).isEqualTo(202);
+      assertThat(results.get(i).get("id").asText()).isEqualTo(ImageIds.of(images.get(i)));
+    }
+    assertThat(results.get(10).get("duplicate").asBoolean()).isTrue();
+    assertThat(results.get(11).get("labeled").asBoolean()).isTrue();
+    Set<String> ids = images.stream().map(ImageIds::of).collect(Collectors.toSet());
+    assertThat(TopicReader.readAll(stack, topics.imagesUnlabeled()).stream()
+        .map(ConsumerRecord::key).filter(ids::contains).toList())
+        .hasSize(images.size()).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(TopicReader.readAll(stack, topics.imagesLabeled()).stream()
+        .filter(r -> r.key().equals(ImageIds.of(labeled))).map(r -> r.value().getLabel()))
+        .containsExactly("Bag");
+  }
+
+  @Test
+  void shouldRefuseOnlyTheBadImagesOfABatchAndPublishTheRest() throws Exception {
+    Map<String, Long> before = endOffsets();
+    byte[] good = TestImages.png(720);
+    List<String> lines = List.of(
+        batchLine(TestImages.truncated(TestImages.png(721), 0.5), null),
+        batchLine(good, null),
+        batchLine(TestImages.png(722), "giraffe"),
+        batchLine(TestImages.pngClaiming(50_000, 50_000), null),
+        "{\"image\": 42}",
+        "not json");
+
+    HttpResponse<String> response = postBatch(port, lines);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
+    JsonNode body = json.readTree(response.body());
+    assertThat(body.get("accepted").asInt()).isEqualTo(1);
+    assertThat(body.get("refused").asInt()).isEqualTo(5);
+    List<Integer> statuses = new ArrayList<>();
+    body.get("results").forEach(result -> {
+      statuses.add(result.get("status").asInt());
+      if (result.get("status").asInt() != 202) {
+        assertThat(result.get("error").asText()).isNotBlank();
+        assertThat(result.get("message").asText()).isNotBlank();
+      }
+    });
+    assertThat(statuses).containsExactly(400, 202, 400, 413, 400, 400);
+    assertThat(body.get("results").get(0).get("error").asText()).isEqualTo("truncated");
+    assertThat(endOffsets().get("unlabeled")).isEqualTo(before.get("unlabeled") + 1);
+    assertThat(endOffsets().get("labeled")).isEqualTo(before.get("labeled"));
+  }
+
+  @Test
+  void shouldRefuseAWholeBatchThatIsNotNdjsonImages() {
+    Map<String, Long> before = endOffsets();
+
+    HttpResponse<String> empty = postBatch(port, List.of("", " "));
+    HttpResponse<String> png = send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + port + "/v1/images/batch"))
+        .header("Content-Type", "image/png")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(TestImages.png(730))).build());
+
+    assertThat(empty.statusCode()).as(empty.body()).isEqualTo(400);
+    assertThat(empty.body()).contains("empty_body");
+    assertThat(png.statusCode()).as(png.body()).isEqualTo(415);
+    assertThat(png.body()).contains("newline-delimited JSON");
     assertThat(endOffsets()).isEqualTo(before);
   }
 

@@ -55,7 +55,7 @@ class IngestResilienceIntegrationTest {
         IngestHttpServer http = new IngestHttpServer(new IngestPipeline(
             new ImageValidator(config.limits()), config.labelNames(), topics, sender,
             new SeenImages(), new IngestMetrics(), Clock.systemUTC()), health,
-            config.publishTimeout(), 7, Set.of()).start("127.0.0.1", 0)) {
+            config.publishTimeout(), 7, Set.of(), config.batchLimits()).start("127.0.0.1", 0)) {
       long started = System.nanoTime();
 
       HttpResponse<String> response = postImage(http.port(), TestImages.png(200), null, "");
@@ -65,6 +65,13 @@ class IngestResilienceIntegrationTest {
       assertThat(response.headers().firstValue("Retry-After")).contains("7");
       assertThat(response.body()).contains("retry later");
       assertThat(IngestFixture.get(http.port(), "/healthz").statusCode()).isEqualTo(503);
+
+      HttpResponse<String> batch = IngestFixture.postBatch(http.port(),
+          List.of(IngestFixture.batchLine(TestImages.png(201), null)));
+
+      assertThat(batch.statusCode()).as(batch.body()).isEqualTo(503);
+      assertThat(batch.headers().firstValue("Retry-After")).contains("7");
+      assertThat(batch.body()).contains("\"unavailable\":1").contains("retry later");
     }
   }
 
