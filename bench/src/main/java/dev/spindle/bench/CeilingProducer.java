@@ -29,11 +29,15 @@ final class CeilingProducer {
   private CeilingProducer() {
   }
 
-  static Rate run(IngestConfig config, Topics topics, List<byte[]> pngs) throws Exception {
+  /** Creates the ceiling's topic; once, before the first {@link #run}. */
+  static void createTopic(IngestConfig config) throws Exception {
     try (Admin admin = Admin.create(config.clients().kafkaWith(Map.of()))) {
       admin.createTopics(List.of(new NewTopic(TOPIC, config.partitions(),
           config.replicationFactor()))).all().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  static Rate run(IngestConfig config, Topics topics, List<byte[]> pngs) throws Exception {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(pngs.size());
     for (byte[] png : pngs) {
       String id = ImageIds.of(png);

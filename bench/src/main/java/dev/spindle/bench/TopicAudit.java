@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,9 +22,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 record TopicAudit(long expected, long lost, long duplicates) {
 
-  static TopicAudit of(LocalStack stack, Topics topics, List<byte[]> bulk, List<byte[]> http) {
+  static TopicAudit of(LocalStack stack, Topics topics, List<List<byte[]>> sent) {
     Set<String> expected = new HashSet<>();
-    Stream.concat(bulk.stream(), http.stream()).map(ImageIds::of).forEach(expected::add);
+    sent.forEach(images -> images.stream().map(ImageIds::of).forEach(expected::add));
     Set<String> present = new HashSet<>();
     long[] records = {0};
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
