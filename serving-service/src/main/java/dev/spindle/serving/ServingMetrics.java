@@ -35,6 +35,15 @@ public final class ServingMetrics {
   final Counter streamPredictions = Counter.builder().name("spindle_serving_stream_predictions")
       .help("Images the prediction stream predicted (advisory: counted before the transaction "
           + "commits)").register(registry);
+  final Histogram streamBatchImages = Histogram.builder()
+      .name("spindle_serving_stream_batch_images")
+      .help("Images per inference of the prediction stream (serving.batch.size at most)")
+      .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+  final Histogram streamBatchSeconds = Histogram.builder()
+      .name("spindle_serving_stream_batch_seconds")
+      .help("Time of one inference of the prediction stream")
+      .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+      .register(registry);
   final Counter labelRequests = Counter.builder().name("spindle_serving_label_requests")
       .help("Label requests published").register(registry);
   final Gauge streamLag = Gauge.builder().name("spindle_serving_stream_lag_records")

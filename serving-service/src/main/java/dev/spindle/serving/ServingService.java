@@ -87,6 +87,12 @@ public final class ServingService implements AutoCloseable {
       }
 
       @Override
+      public void batchPredicted(int images, long nanos) {
+        metrics.streamBatchImages.observe(images);
+        metrics.streamBatchSeconds.observe(nanos / 1e9);
+      }
+
+      @Override
       public void labelRequested(String imageId, double uncertainty, long modelVersion) {
         metrics.labelRequests.inc();
         dashboard.labelRequested(imageId, uncertainty, modelVersion);

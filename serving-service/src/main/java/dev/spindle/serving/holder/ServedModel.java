@@ -10,7 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A loaded, verified model ready to answer: its manifest, its preprocessor (the shared one,
- * with the model's input shape) and class probabilities for a batch of images. DL4J networks
+ * with the model's input shape) and class probabilities for a batch of images, computed by an
+ * inference copy of the network with its BatchNorm folded into the convolutions
+ * ({@link dev.spindle.model.BatchNormFolding}). DL4J networks
  * are not safe for concurrent use, so the model keeps a small pool of copies (one per core by
  * default): an HTTP request does not wait behind a stream batch on another copy.
  */
@@ -23,9 +25,11 @@ public final class ServedModel {
   public ServedModel(LoadedModel loaded) {
     int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     this.copies = new java.util.concurrent.ArrayBlockingQueue<>(n);
-    copies.add(loaded.network());
+    // BatchNorm folded into the convolutions: the same answers, a third fewer layers to run
+    MultiLayerNetwork inference = dev.spindle.model.BatchNormFolding.fold(loaded.network());
+    copies.add(inference);
     for (int i = 1; i < n; i++) {
-      copies.add(loaded.network().clone());
+      copies.add(inference.clone());
     }
     this.rotation = loaded.rotation();
     this.manifest = loaded.manifest();

@@ -13,6 +13,9 @@ public interface PredictionListener {
   /** One image predicted: its preprocessed pixels and scores, by which model. */
   void predicted(String imageId, float[] pixels, Scores scores, long modelVersion);
 
+  /** One inference over {@code images} images of the stream, which took {@code nanos}. */
+  default void batchPredicted(int images, long nanos) {}
+
   /** One label request published. */
   default void labelRequested(String imageId, double uncertainty, long modelVersion) {}
 }

@@ -15,10 +15,9 @@ import dev.spindle.serving.holder.ServedModel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -49,7 +48,8 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
   private final java.util.function.Predicate<String> isLabeled;
   private final LabelRequestWindow window;
   private final PredictionListener listener;
-  private final Set<String> pending = new LinkedHashSet<>();
+  /** Buffered image ids, oldest first, with when each arrived (wall-clock ms; 0: restored). */
+  private final LinkedHashMap<String, Long> pending = new LinkedHashMap<>();
   /** Pixels decoded when the record arrived (lost on restart: then decoded from the store). */
   private final java.util.Map<String, float[]> decoded = new java.util.HashMap<>();
   private ProcessorContext<String, Object> context;
@@ -74,13 +74,13 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     this.context = context;
     this.buffer = context.getStateStore(PredictionTopology.BUFFER_STORE);
     try (KeyValueIterator<String, byte[]> restored = buffer.all()) {
-      restored.forEachRemaining(entry -> pending.add(entry.key));
+      restored.forEachRemaining(entry -> pending.put(entry.key, 0L));
     }
     if (!pending.isEmpty()) {
       log.info("{} buffered images restored; they are predicted next", pending.size());
     }
-    context.schedule(Duration.ofMillis(batching.lingerMs()), PunctuationType.WALL_CLOCK_TIME,
-        now -> flush());
+    context.schedule(Duration.ofMillis(Math.max(1, batching.lingerMs() / 2)),
+        PunctuationType.WALL_CLOCK_TIME, this::flushIfLingered);
     this.requested = context.getStateStore(PredictionTopology.REQUESTED_STORE);
     if (policy.enabled()) {
       context.schedule(policy.window(), PunctuationType.WALL_CLOCK_TIME, this::requestLabels);
@@ -120,8 +120,20 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       return;
     }
     buffer.put(record.key(), new PendingImage(record.timestamp(), record.value()).encode());
-    pending.add(record.key());
+    pending.putIfAbsent(record.key(), context.currentSystemTimeMs());
     if (pending.size() >= batching.batchSize()) {
+      flush();
+    }
+  }
+
+  /**
+   * Predicts what waits once the oldest image has waited the linger time. Flushing on every
+   * tick instead cut the stream into batches of 5 images on average while a backlog was being
+   * worked off: after each inference the tick was already due, with only the images read since
+   * (one thread infers 1,500 images/s in batches of 64, 550/s one at a time).
+   */
+  private void flushIfLingered(long now) {
+    if (!pending.isEmpty() && now - pending.values().iterator().next() >= batching.lingerMs()) {
       flush();
     }
   }
@@ -141,7 +153,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
 
   private List<KeyValue<String, PendingImage>> takeBatch() {
     List<KeyValue<String, PendingImage>> batch = new ArrayList<>(batching.batchSize());
-    var it = pending.iterator();
+    var it = pending.keySet().iterator();
     while (it.hasNext() && batch.size() < batching.batchSize()) {
       String key = it.next();
       it.remove();
@@ -174,7 +186,9 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     if (readable.isEmpty()) {
       return;
     }
+    long started = System.nanoTime();
     float[][] probabilities = model.probabilities(pixels);
+    listener.batchPredicted(pixels.size(), System.nanoTime() - started);
     for (int i = 0; i < readable.size(); i++) {
       KeyValue<String, PendingImage> entry = readable.get(i);
       Scores scores = Scores.of(probabilities[i], model.classNames(), batching.topK());

@@ -131,6 +131,19 @@ class PredictionTopologyTest {
   }
 
   @Test
+  void shouldWaitForAFullerBatchUntilTheOldestImageHasLingered() throws Exception {
+    holder.offer(models.good(1));
+    for (int i = 0; i < 10; i++) {
+      pipe(i);
+    }
+
+    driver.advanceWallClockTime(Duration.ofMillis(3));
+    assertThat(predictions.readValuesToList()).as("younger than the 5 ms linger").isEmpty();
+    driver.advanceWallClockTime(Duration.ofMillis(3));
+    assertThat(predictions.readValuesToList()).hasSize(10);
+  }
+
+  @Test
   void shouldSendAPoisonRecordToDeadLettersAndGoOn() throws Exception {
     holder.offer(models.good(1));
     rawImages.pipeInput("poison", "not avro at all".getBytes());
