@@ -22,6 +22,9 @@ import dev.spindle.serving.ServingService;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.StackConfig;
 import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +58,7 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "15", description = "Per HTTP load level.")
   int seconds;
 
-  @Option(names = "--stream-images", defaultValue = "20000",
+  @Option(names = "--stream-images", defaultValue = "40000",
       description = "Images pushed through the prediction stream.")
   int streamImages;
 
@@ -74,8 +77,25 @@ public final class ServingBenchmark implements Callable<Integer> {
       + "results file (for quick experiments).")
   boolean httpOnly;
 
+  @Option(names = "--batch-size", defaultValue = "64",
+      description = "serving.batch.size: most images per stream inference (default "
+          + "${DEFAULT-VALUE}, the service's default).")
+  int batchSize;
+
+  @Option(names = "--linger-ms", defaultValue = "5",
+      description = "serving.batch.linger.ms: longest wait for a fuller stream batch (default "
+          + "${DEFAULT-VALUE}, the service's default).")
+  int lingerMs;
+
+  @Option(names = "--stream-only", description = "Only the streaming run, printed, no "
+      + "results file (for quick comparisons).")
+  boolean streamOnly;
+
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
+
+  /** Warm-up steps until the JIT compiles on less than a tenth of a core (at most 20). */
+  private final JitWarmUp warmUp = new JitWarmUp(0.1, 20);
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServingBenchmark()).execute(args));
@@ -100,7 +120,9 @@ public final class ServingBenchmark implements Callable<Integer> {
           "schema.registry.url", stack.registryUrl(),
           "serving.http.host", "127.0.0.1", "serving.http.port", "0",
           "serving.state.dir", work.resolve("state").toString(),
-          "serving.drift.interval.seconds", Integer.toString(driftSeconds))));
+          "serving.drift.interval.seconds", Integer.toString(driftSeconds),
+          "serving.batch.size", Integer.toString(batchSize),
+          "serving.batch.linger.ms", Integer.toString(lingerMs))));
       ModelStore store = new ModelStore(work.resolve("models"));
       NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, cut);
       try (ServingService serving = new ServingService(config).start();
@@ -109,7 +131,13 @@ public final class ServingBenchmark implements Callable<Integer> {
               topics.models().keySerde().serializer(), topics.models().valueSerde().serializer())) {
         awaitServing(serving, publish(models, store, spec, 1), Duration.ofMinutes(2));
         URI predict = URI.create("http://127.0.0.1:" + serving.httpPort() + "/v1/predict");
-        load(predict, pngs, 8, Duration.ofSeconds(5)); // warm-up (JIT, pools), not reported
+        URI metrics = URI.create("http://127.0.0.1:" + serving.httpPort() + "/metrics");
+        if (streamOnly) {
+          System.out.println(stream(stack, topics, pngs, metrics));
+          return 0;
+        }
+        results.put("http_warm_up_steps", warmUp.run("HTTP (8 clients, 5 s)",
+            () -> load(predict, pngs, 8, Duration.ofSeconds(5))));
         for (int clients : new int[] {1, 8, 32}) {
           LatencyRecorder latencies = load(predict, pngs, clients, Duration.ofSeconds(seconds));
           results.put("http_c" + clients + "_p50_ms", latencies.percentileMs(0.5));
@@ -127,7 +155,7 @@ public final class ServingBenchmark implements Callable<Integer> {
           System.out.println(results);
           return 0;
         }
-        results.putAll(stream(stack, topics, pngs));
+        results.putAll(stream(stack, topics, pngs, metrics));
         results.putAll(swapUnderLoad(serving, models, store, spec, predict, pngs));
       }
     }
@@ -145,17 +173,48 @@ public final class ServingBenchmark implements Callable<Integer> {
     return latencies;
   }
 
-  private Map<String, Object> stream(LocalStack stack, Topics topics, List<byte[]> pngs)
-      throws Exception {
-    long before = endOffsets(stack, topics.predictions().name());
+  /**
+   * Streaming predictions/s: batches of 5,000 images first, until the JIT settles (see
+   * {@link JitWarmUp}), then {@code streamImages} timed from the first send to the last prediction
+   * committed; with the stream's mean batch and the share of the wall time it spent inferring,
+   * from serving's own metrics.
+   */
+  private Map<String, Object> stream(LocalStack stack, Topics topics, List<byte[]> pngs,
+      URI metrics) throws Exception {
+    int[] step = {0};
+    int warmUpSteps = warmUp.run("stream (5000 images)",
+        () -> pushAndAwait(stack, topics, pngs, "warm-up" + step[0]++ + "-", 5_000));
+    Map<String, Double> before = batchMetrics(metrics);
+    double compilingBefore = warmUp.compilingSeconds();
     long started = System.nanoTime();
+    long done = pushAndAwait(stack, topics, pngs, "timed", streamImages);
+    double secondsTaken = (System.nanoTime() - started) / 1e9;
+    double jitCores = (warmUp.compilingSeconds() - compilingBefore) / secondsTaken;
+    Map<String, Double> after = batchMetrics(metrics);
+    double batches = after.get("count") - before.get("count");
+    double meanBatch = (after.get("images") - before.get("images")) / Math.max(1, batches);
+    double inferring = (after.get("seconds") - before.get("seconds")) / secondsTaken;
+    System.out.printf("stream: %d predictions in %.1f s, mean batch %.1f images, inference "
+        + "busy %.2f cores, JIT compiling %.2f cores (this JVM)%n", done, secondsTaken, meanBatch,
+        inferring, jitCores);
+    // end offsets include transaction markers: an upper bound on records, noted in the report
+    return Map.of("stream_images", streamImages, "stream_seconds", secondsTaken,
+        "stream_predictions_per_s", Math.min(done, streamImages) / secondsTaken,
+        "stream_mean_batch", meanBatch, "stream_inference_cores", inferring,
+        "stream_jit_cores", jitCores, "stream_warm_up_images", warmUpSteps * 5_000);
+  }
+
+  /** Sends {@code count} new images to images.unlabeled and waits until all are predicted. */
+  private static long pushAndAwait(LocalStack stack, Topics topics, List<byte[]> pngs,
+      String prefix, int count) throws Exception {
+    long before = endOffsets(stack, topics.predictions().name());
     try (KafkaProducer<String, Image> producer = new KafkaProducer<>(Map.of(
         "bootstrap.servers", stack.bootstrapServers(), "linger.ms", 5),
         topics.imagesUnlabeled().keySerde().serializer(),
         topics.imagesUnlabeled().valueSerde().serializer())) {
-      for (int i = 0; i < streamImages; i++) {
+      for (int i = 0; i < count; i++) {
         byte[] png = pngs.get(i % pngs.size());
-        String id = ImageIds.of((i + ":" + png.length).getBytes());
+        String id = ImageIds.of((prefix + i + ":" + png.length).getBytes());
         producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id,
             Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png")
                 .setWidth(28).setHeight(28).setSource("bench").setIngestedAt(Instant.now())
@@ -164,18 +223,37 @@ public final class ServingBenchmark implements Callable<Integer> {
     }
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     long done;
-    while ((done = endOffsets(stack, topics.predictions().name()) - before) < streamImages) {
-      if (System.nanoTime() > deadline) {
-        break;
+    // one admin client for the whole wait: creating one per check costs more than the check
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+      while ((done = endOffsets(admin, topics.predictions().name()) - before) < count) {
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+        System.out.printf("\rstream %s: %d/%d predicted", prefix, done, count);
+        Thread.sleep(200);
       }
-      System.out.printf("\rstream: %d/%d predicted", done, streamImages);
-      Thread.sleep(500);
     }
-    double secondsTaken = (System.nanoTime() - started) / 1e9;
-    System.out.printf("%nstream: %d predictions in %.1f s%n", done, secondsTaken);
-    // end offsets include transaction markers: an upper bound on records, noted in the report
-    return Map.of("stream_images", streamImages, "stream_seconds", secondsTaken,
-        "stream_predictions_per_s", Math.min(done, streamImages) / secondsTaken);
+    System.out.println();
+    return done;
+  }
+
+  /** The stream's batch histograms from serving's /metrics: count, images, seconds. */
+  private static Map<String, Double> batchMetrics(URI metrics) throws Exception {
+    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return Map.of(
+        "count", sample(text, "spindle_serving_stream_batch_images_count"),
+        "images", sample(text, "spindle_serving_stream_batch_images_sum"),
+        "seconds", sample(text, "spindle_serving_stream_batch_seconds_sum"));
+  }
+
+  private static double sample(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
   }
 
   private Map<String, Object> swapUnderLoad(ServingService serving,
@@ -238,19 +316,25 @@ public final class ServingBenchmark implements Callable<Integer> {
 
   private static long endOffsets(LocalStack stack, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-      Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-      return admin.listOffsets(latest).all().get().values().stream()
-          .mapToLong(o -> o.offset()).sum();
+      return endOffsets(admin, topic);
     }
+  }
+
+  private static long endOffsets(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+    return admin.listOffsets(latest).all().get().values().stream()
+        .mapToLong(o -> o.offset()).sum();
   }
 
   private static String markdown(Map<String, Object> r) {
     StringBuilder md = new StringBuilder("# Serving benchmark\n\n");
     md.append("Fresh local stack, real-size Fashion-MNIST classifier (untrained weights: speed "
         + "does not depend on them), Fashion-MNIST test PNGs, 2 cores shared by broker, "
-        + "registry, service and clients; 5 s of warm-up load before the timed runs.\n\n"
+        + "registry, service and clients; warm-up load (8 clients, 5 s steps; stream batches "
+        + "of 5,000 images) until this JVM's JIT compiles on less than a tenth of a core, "
+        + "before the timed runs.\n\n"
         + "Client = as the benchmark's HTTP client measured it (same JVM and cores as the "
         + "service); server = the service's own time, decode to answer, from its "
         + "`Server-Timing` header.\n\n"
@@ -264,8 +348,12 @@ public final class ServingBenchmark implements Callable<Integer> {
           (double) r.get("http_c" + c + "_per_s"), r.get("http_c" + c + "_failed")));
     }
     md.append(String.format("%nStreaming: %s images predicted at %.0f predictions/s "
-            + "(end-to-end, from the first send to the last prediction committed).%n%n",
-        r.get("stream_images"), (double) r.get("stream_predictions_per_s")));
+            + "(end-to-end, from the first send to the last prediction committed, after %d "
+            + "warm-up images); mean batch %.1f images; inference kept %.2f cores busy; the "
+            + "JIT compiled on %.2f of a core meanwhile.%n%n",
+        r.get("stream_images"), (double) r.get("stream_predictions_per_s"),
+        (int) r.get("stream_warm_up_images"), (double) r.get("stream_mean_batch"),
+        (double) r.get("stream_inference_cores"), (double) r.get("stream_jit_cores")));
     md.append(String.format("Swaps under 8-client load: %s swaps, models event -> serving "
             + "median %.0f ms, max %.0f ms; p99 latency %.2f ms during swaps vs %.2f ms steady "
             + "(%.2fx); failed requests during swaps: %s.%n", r.get("swaps"),
