@@ -2,6 +2,7 @@ package dev.spindle.serving.holder;
 
 import dev.spindle.model.ImageBatch;
 import dev.spindle.model.ImagePreprocessor;
+import dev.spindle.model.InferenceNetwork;
 import dev.spindle.model.artifact.LoadedModel;
 import dev.spindle.model.artifact.ModelManifest;
 import java.util.List;
@@ -11,13 +12,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A loaded, verified model ready to answer: its manifest, its preprocessor (the shared one,
  * with the model's input shape) and class probabilities for a batch of images, computed by an
- * inference copy of the network with its BatchNorm folded into the convolutions
- * ({@link dev.spindle.model.BatchNormFolding}). DL4J networks
+ * inference copy of the network: BatchNorm folded into the convolutions, channels-last
+ * ({@link InferenceNetwork}). DL4J networks
  * are not safe for concurrent use, so the model keeps a small pool of copies (one per core by
  * default): an HTTP request does not wait behind a stream batch on another copy.
  */
 public final class ServedModel {
-  private final java.util.concurrent.BlockingQueue<MultiLayerNetwork> copies;
+  private final java.util.concurrent.BlockingQueue<InferenceNetwork> copies;
   private final ModelManifest manifest;
   private final ImagePreprocessor preprocessor;
   private final java.util.Optional<MultiLayerNetwork> rotation;
@@ -25,11 +26,10 @@ public final class ServedModel {
   public ServedModel(LoadedModel loaded) {
     int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     this.copies = new java.util.concurrent.ArrayBlockingQueue<>(n);
-    // BatchNorm folded into the convolutions: the same answers, a third fewer layers to run
-    MultiLayerNetwork inference = dev.spindle.model.BatchNormFolding.fold(loaded.network());
+    InferenceNetwork inference = InferenceNetwork.of(loaded.network());
     copies.add(inference);
     for (int i = 1; i < n; i++) {
-      copies.add(inference.clone());
+      copies.add(inference.copy());
     }
     this.rotation = loaded.rotation();
     this.manifest = loaded.manifest();
@@ -56,7 +56,7 @@ public final class ServedModel {
     return preprocessor;
   }
 
-  private MultiLayerNetwork take() {
+  private InferenceNetwork take() {
     try {
       return copies.take();
     } catch (InterruptedException e) {
@@ -85,8 +85,8 @@ public final class ServedModel {
   public float[][] probabilities(List<float[]> images) {
     dev.spindle.model.runtime.Dl4jRuntime.applyThreadCap();
     try (INDArray x = ImageBatch.of(preprocessor.shape(), images.size(), images::get)) {
-      MultiLayerNetwork network = take();
-      try (INDArray out = network.output(x, false)) {
+      InferenceNetwork network = take();
+      try (INDArray out = network.output(x)) {
         return out.toFloatMatrix();
       } finally {
         copies.add(network);

@@ -1,0 +1,63 @@
+package dev.spindle.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class InferenceNetworkTest {
+
+  @Test
+  void shouldGiveTheTrainedNetworksInferenceOutputsWithBatchNormFoldedAndChannelsLast() {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
+    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 7));
+    INDArray images = Nd4j.rand(16, 1, 28, 28);
+    INDArray expected = trained.output(images, false).dup();
+    INDArray trainedParams = trained.params().dup();
+
+    InferenceNetwork inference = InferenceNetwork.of(trained);
+
+    assertThat(inference.channelsLast()).isTrue();
+    assertThat(Arrays.stream(inference.network().getLayers())
+        .filter(l -> l.conf().getLayer() instanceof BatchNormalization)).isEmpty();
+    assertThat(inference.network().getnLayers())
+        .isEqualTo(trained.getnLayers() - 2 * spec.blocks());
+    assertSameOutputs(inference.output(images), expected);
+    assertSameOutputs(inference.copy().output(images), expected);
+    assertThat(trained.params()).as("the trained network is not changed").isEqualTo(trainedParams);
+  }
+
+  @Test
+  void shouldMatchAnEarlierCutWhereTheHeadFollowsAnUnpooledBlock() {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 3);
+    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 3));
+    INDArray images = Nd4j.rand(8, 1, 28, 28);
+
+    assertSameOutputs(InferenceNetwork.of(trained).output(images), trained.output(images, false));
+  }
+
+  /** BatchNorm statistics and affine parameters far from their initial 0 / 1, as after training. */
+  private static MultiLayerNetwork trainedLooking(MultiLayerNetwork net) {
+    Nd4j.getRandom().setSeed(7);
+    for (Layer layer : net.getLayers()) {
+      if (layer.conf().getLayer() instanceof BatchNormalization) {
+        layer.getParam("gamma").assign(Nd4j.rand(layer.getParam("gamma").shape()).addi(0.5));
+        layer.getParam("beta").assign(Nd4j.randn(layer.getParam("beta").shape()).muli(0.3));
+        layer.getParam("mean").assign(Nd4j.randn(layer.getParam("mean").shape()).muli(0.2));
+        layer.getParam("log10stdev")
+            .assign(Nd4j.rand(layer.getParam("log10stdev").shape()).subi(0.5).muli(0.6));
+      }
+    }
+    return net;
+  }
+
+  private static void assertSameOutputs(INDArray actual, INDArray expected) {
+    assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-4);
+    assertThat(actual.argMax(1)).isEqualTo(expected.argMax(1));
+  }
+}
