@@ -289,6 +289,23 @@ class IngestHttpIntegrationTest {
   }
 
   @Test
+  void shouldRefuseAnOversizedBodySentWithoutContentLength() {
+    Map<String, Long> before = endOffsets();
+    byte[] png = TestImages.png(740);
+    byte[] oversized = java.util.Arrays.copyOf(png, 10 * 1024 * 1024 + 1);
+
+    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + port + "/v1/images"))
+        .header("Content-Type", "image/png")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(
+            () -> new java.io.ByteArrayInputStream(oversized))).build());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+    assertThat(response.body()).contains("too_large");
+    assertThat(endOffsets()).isEqualTo(before);
+  }
+
+  @Test
   void shouldReportHealthAndPrometheusMetrics() {
     postImage(port, new byte[0], "image/png", "");
 
