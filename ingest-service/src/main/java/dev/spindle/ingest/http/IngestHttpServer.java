@@ -12,6 +12,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,11 +94,11 @@ public final class IngestHttpServer implements AutoCloseable {
 
   private void postImage(Context ctx) {
     long maxBytes = pipeline.validator().limits().maxBytes();
-    long declaredLength = ctx.contentLength();
-    if (declaredLength > maxBytes) {
-      throw pipeline.validator().tooLarge(declaredLength);
+    if (ctx.contentLength() > maxBytes) {
+      throw pipeline.validator().tooLarge(ctx.contentLength());
     }
-    ImageUpload upload = new ImageUpload(ctx.bodyAsBytes(), Optional.ofNullable(ctx.contentType()),
+    byte[] bytes = bodyUpTo(ctx, maxBytes, "image");
+    ImageUpload upload = new ImageUpload(bytes, Optional.ofNullable(ctx.contentType()),
         param(ctx, "label"), param(ctx, "source"), param(ctx, "annotator"));
     IngestResult result = await(pipeline.ingestImage(upload));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -124,10 +125,7 @@ public final class IngestHttpServer implements AutoCloseable {
     if (ctx.contentLength() > batchLimits.maxBytes()) {
       throw batchTooLarge(ctx.contentLength());
     }
-    byte[] body = ctx.bodyAsBytes();
-    if (body.length > batchLimits.maxBytes()) {
-      throw batchTooLarge(body.length);
-    }
+    byte[] body = bodyUpTo(ctx, batchLimits.maxBytes(), "batch");
     List<CompletableFuture<BatchResult>> pending = new ArrayList<>();
     for (ImageBatch.Line line : ImageBatch.parse(body, batchLimits)) {
       pending.add(ingest(line));
@@ -185,6 +183,24 @@ public final class IngestHttpServer implements AutoCloseable {
       return refused(index, rejected);
     }
     return BatchResult.unavailable(index, cause.getMessage() + "; retry later");
+  }
+
+  /**
+   * The request body, read no further than {@code limit} bytes: Javalin checks only a declared
+   * Content-Length, so a chunked body would otherwise be buffered whole before being refused.
+   */
+  private static byte[] bodyUpTo(Context ctx, long limit, String what) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, limit + 1));
+      if (bytes.length > limit) {
+        throw new RejectedInputException(Rejection.TOO_LARGE, "the " + what + " is larger than"
+            + " the limit of " + limit + " bytes");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new RejectedInputException(Rejection.BAD_REQUEST, "the " + what
+          + " could not be read: " + e.getMessage());
+    }
   }
 
   private RejectedInputException batchTooLarge(long length) {
