@@ -41,6 +41,18 @@ class InferenceNetworkTest {
     assertSameOutputs(InferenceNetwork.of(trained).output(images), trained.output(images, false));
   }
 
+  @Test
+  void shouldMatchForColourImagesOfAnotherSize() {
+    NetworkSpec spec = NetworkSpec.forInput(new InputShape(3, 40, 32), 4);
+    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 5, 1e-3, 5));
+    INDArray images = Nd4j.rand(4, 3, 40, 32);
+
+    InferenceNetwork inference = InferenceNetwork.of(trained);
+
+    assertThat(inference.channelsLast()).isTrue();
+    assertSameOutputs(inference.output(images), trained.output(images, false));
+  }
+
   /** BatchNorm statistics and affine parameters far from their initial 0 / 1, as after training. */
   private static MultiLayerNetwork trainedLooking(MultiLayerNetwork net) {
     Nd4j.getRandom().setSeed(7);
