@@ -207,34 +207,32 @@ public final class ServingBenchmark implements Callable<Integer> {
   /** Sends {@code count} new images to images.unlabeled and waits until all are predicted. */
   private static long pushAndAwait(LocalStack stack, Topics topics, List<byte[]> pngs,
       String prefix, int count) throws Exception {
-    long before = endOffsets(stack, topics.predictions().name());
-    try (KafkaProducer<String, Image> producer = new KafkaProducer<>(Map.of(
-        "bootstrap.servers", stack.bootstrapServers(), "linger.ms", 5),
-        topics.imagesUnlabeled().keySerde().serializer(),
-        topics.imagesUnlabeled().valueSerde().serializer())) {
-      for (int i = 0; i < count; i++) {
-        byte[] png = pngs.get(i % pngs.size());
-        String id = ImageIds.of((prefix + i + ":" + png.length).getBytes());
-        producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id,
-            Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png)).setMediaType("image/png")
-                .setWidth(28).setHeight(28).setSource("bench").setIngestedAt(Instant.now())
-                .build()));
-      }
-    }
-    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-    long done;
-    // one admin client for the whole wait: creating one per check costs more than the check
+    // one admin client for the whole run: creating one per check costs more than the check
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-      while ((done = endOffsets(admin, topics.predictions().name()) - before) < count) {
-        if (System.nanoTime() > deadline) {
-          break;
+      long before = endOffsets(admin, topics.predictions().name());
+      try (KafkaProducer<String, Image> producer = new KafkaProducer<>(Map.of(
+          "bootstrap.servers", stack.bootstrapServers(), "linger.ms", 5),
+          topics.imagesUnlabeled().keySerde().serializer(),
+          topics.imagesUnlabeled().valueSerde().serializer())) {
+        for (int i = 0; i < count; i++) {
+          byte[] png = pngs.get(i % pngs.size());
+          String id = ImageIds.of((prefix + i + ":" + png.length).getBytes());
+          producer.send(new ProducerRecord<>(topics.imagesUnlabeled().name(), id,
+              Image.newBuilder().setId(id).setBytes(ByteBuffer.wrap(png))
+                  .setMediaType("image/png").setWidth(28).setHeight(28).setSource("bench")
+                  .setIngestedAt(Instant.now()).build()));
         }
+      }
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      long done;
+      while ((done = endOffsets(admin, topics.predictions().name()) - before) < count
+          && System.nanoTime() < deadline) {
         System.out.printf("\rstream %s: %d/%d predicted", prefix, done, count);
         Thread.sleep(200);
       }
+      System.out.println();
+      return done;
     }
-    System.out.println();
-    return done;
   }
 
   /** The stream's batch histograms from serving's /metrics: count, images, seconds. */
@@ -317,12 +315,6 @@ public final class ServingBenchmark implements Callable<Integer> {
             + ": " + serving.holder().history());
       }
       Thread.sleep(5);
-    }
-  }
-
-  private static long endOffsets(LocalStack stack, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-      return endOffsets(admin, topic);
     }
   }
 

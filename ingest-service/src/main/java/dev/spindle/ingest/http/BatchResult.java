@@ -11,23 +11,23 @@ import java.util.Map;
  * refused for bad input (4xx, with the code and message a single upload would get), or not
  * acknowledged by Kafka in time (503).
  */
-record BatchResult(int index, int status, Map<String, Object> fields) {
+record BatchResult(int index, int status, boolean duplicate, Map<String, Object> fields) {
 
   static BatchResult accepted(int index, IngestResult result) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("id", result.id());
     fields.put("duplicate", result.duplicate());
     fields.put("labeled", result.labeled());
-    return new BatchResult(index, 202, fields);
+    return new BatchResult(index, 202, result.duplicate(), fields);
   }
 
   static BatchResult refused(int index, RejectedInputException e) {
-    return new BatchResult(index, e.reason().httpStatus(),
+    return new BatchResult(index, e.reason().httpStatus(), false,
         error(e.reason().code(), e.getMessage()));
   }
 
   static BatchResult unavailable(int index, String message) {
-    return new BatchResult(index, 503, error("unavailable", message));
+    return new BatchResult(index, 503, false, error("unavailable", message));
   }
 
   private static Map<String, Object> error(String code, String message) {
@@ -72,7 +72,7 @@ record BatchResult(int index, int status, Map<String, Object> fields) {
     for (BatchResult result : results) {
       if (result.status == 202) {
         accepted++;
-        duplicates += Boolean.TRUE.equals(result.fields.get("duplicate")) ? 1 : 0;
+        duplicates += result.duplicate ? 1 : 0;
       } else if (result.status == 503) {
         unavailable++;
       } else {
