@@ -38,6 +38,30 @@ public final class FashionMnistSample {
     return items;
   }
 
+  /** Images {@code from} .. {@code from + count - 1} as pixels/255 (CHW, 1x28x28). */
+  public static List<float[]> pixels(int from, int count) throws IOException {
+    byte[] pixels = read(DIR.resolve("train-images-idx3-ubyte.gz"), 16);
+    List<float[]> images = new ArrayList<>(count);
+    for (int i = from; i < from + count; i++) {
+      float[] image = new float[784];
+      for (int p = 0; p < 784; p++) {
+        image[p] = (pixels[i * 784 + p] & 0xFF) / 255f;
+      }
+      images.add(image);
+    }
+    return images;
+  }
+
+  /** The class indices of images {@code from} .. {@code from + count - 1}. */
+  public static int[] labels(int from, int count) throws IOException {
+    byte[] labels = read(DIR.resolve("train-labels-idx1-ubyte.gz"), 8);
+    int[] out = new int[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = labels[from + i];
+    }
+    return out;
+  }
+
   private static byte[] read(Path file, int header) throws IOException {
     try (InputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(file)))) {
       in.readNBytes(header);

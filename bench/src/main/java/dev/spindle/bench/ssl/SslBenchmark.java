@@ -7,6 +7,7 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.trainer.learn.Augmentation;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
+import dev.spindle.trainer.learn.LabelPropagation;
 import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.learn.TransferRecipe;
 import dev.spindle.trainer.learn.TransferResult;
@@ -72,9 +73,22 @@ public final class SslBenchmark implements Callable<Integer> {
       + "stage 2 as ROUNDS,PER_CLASS,EPOCHS, e.g. 3,300,5 (default: off, as the protocol).")
   int[] selfTraining;
 
+  @Option(names = "--propagation", split = ",", description = "Label-propagation rounds "
+      + "after stage 2 as ROUNDS,EPOCHS, e.g. 2,3 (default: off, as the protocol).")
+  int[] propagation;
+
+  @Option(names = "--propagation-lr", defaultValue = "1e-4",
+      description = "Adam rate while training on propagated labels (default: ${DEFAULT-VALUE}).")
+  double propagationRate;
+
+  @Option(names = "--propagation-augment", negatable = true, defaultValue = "true",
+      fallbackValue = "true", description = "Flips and 2 px shifts while training on "
+          + "propagated labels (default: on).")
+  boolean propagationAugment;
+
   @Option(names = "--pool", defaultValue = "10000",
-      description = "Unlabeled images (a fixed random subset of the 60k) that self-training "
-          + "labels (default: ${DEFAULT-VALUE}).")
+      description = "Unlabeled images (a fixed random subset of the 60k; of the first 50k with "
+          + "--eval holdout) that self-training or propagation labels (default: ${DEFAULT-VALUE}).")
   int poolSize;
 
   @Option(names = "--eval", defaultValue = "test", description = "test: the 10k test set "
@@ -136,10 +150,14 @@ public final class SslBenchmark implements Callable<Integer> {
           "--eval must be test or holdout, was " + eval);
     };
     List<float[]> pool = new ArrayList<>();
-    if (selfTraining != null) {
-      int[] order = Examples.permutation(data.train().size(), new Random(seed));
-      for (int i = 0; i < Math.min(poolSize, order.length); i++) {
+    int[] poolTruth = new int[0];
+    if (selfTraining != null || propagation != null) {
+      int candidates = eval.equals("holdout") ? data.train().size() - 10_000 : data.train().size();
+      int[] order = Examples.permutation(candidates, new Random(seed));
+      poolTruth = new int[Math.min(poolSize, order.length)];
+      for (int i = 0; i < poolTruth.length; i++) {
         pool.add(data.train().get(order[i]));
+        poolTruth[i] = data.trainLabels()[order[i]];
       }
     }
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -160,6 +178,10 @@ public final class SslBenchmark implements Callable<Integer> {
             new TwoStageTransfer(spec, 10, recipe, TwoStageTransfer.Progress.NONE);
         TransferResult result = trainer.transfer(rotation, labeled, scoring, pool);
         stage1[i][s] = result.stage1().accuracy();
+        if (trainer.lastPropagation() != null) {
+          System.out.printf("  propagated labels on the pool (diagnostic, training labels): "
+              + "%.4f%n", agreement(trainer.lastPropagation(), labeled.size(), poolTruth));
+        }
         semi[i][s] = result.validation().accuracy();
         sup[i][s] = Evaluation.of(trainer.supervised(full, labeled), scoring, 10).accuracy();
         System.out.printf("K=%d seed=%d  stage1 %.4f  semi %.4f  supervised %.4f%n",
@@ -185,7 +207,10 @@ public final class SslBenchmark implements Callable<Integer> {
     results.put("cut_block", cut);
     results.put("augment", augment);
     results.put("self_training", selfTraining == null ? "off" : Arrays.toString(selfTraining));
-    results.put("self_training_pool", selfTraining == null ? 0 : poolSize);
+    results.put("propagation", propagation == null ? "off" : Arrays.toString(propagation));
+    results.put("propagation_learning_rate", propagationRate);
+    results.put("propagation_augment", propagationAugment);
+    results.put("unlabeled_pool", pool.size());
     results.put("pretrain_epochs", backboneIn != null ? "loaded: " + backboneIn : preEpochs);
     results.put("pretrain_samples_per_s", preSeconds > 0 ? preSamples / preSeconds : null);
     results.put("pretext_test_accuracy", pretext);
@@ -204,10 +229,21 @@ public final class SslBenchmark implements Callable<Integer> {
   }
 
   private TransferRecipe recipe(long transferSeed) {
-    TransferRecipe protocol = TransferRecipe.protocol(transferSeed);
+    TransferRecipe protocol = TransferRecipe.protocol(transferSeed)
+        .with(propagation == null ? TransferRecipe.Propagation.OFF
+            : new TransferRecipe.Propagation(propagation[0], propagation[1], propagationRate,
+                propagationAugment ? new Augmentation(true, 2) : Augmentation.NONE));
     return protocol.with(augment ? new Augmentation(true, 2) : Augmentation.NONE,
         selfTraining == null ? TransferRecipe.SelfTraining.OFF
             : new TransferRecipe.SelfTraining(selfTraining[0], selfTraining[1], selfTraining[2]));
+  }
+
+  private static double agreement(LabelPropagation.Labels spread, int offset, int[] truth) {
+    int same = 0;
+    for (int i = 0; i < truth.length; i++) {
+      same += spread.label()[offset + i] == truth[i] ? 1 : 0;
+    }
+    return (double) same / truth.length;
   }
 
   private long pretrain(RotationPretrainer pretrainer, List<float[]> pool) {
@@ -251,7 +287,7 @@ public final class SslBenchmark implements Callable<Integer> {
         + "Pretraining: %s. Rotation pretext accuracy "
         + "(rotated test set): %.4f. Transfer: stage 1 30 epochs Adam 1e-3 (frozen backbone), "
         + "stage 2 20 epochs Adam 1e-4; supervised: full network from scratch, 50 epochs "
-        + "Adam 1e-3; batch 64. Augmentation: %s. Self-training: %s. "
+        + "Adam 1e-3; batch 64. Augmentation: %s. Self-training: %s. Label propagation: %s. "
         + "Scored on: %s.%n%n",
         cut, backboneIn != null ? "the rotation network loaded from " + backboneIn
             : String.format("%.1f epochs over 60k images x 4 rotations (%.0f samples/s, %.1f min)",
@@ -259,7 +295,12 @@ public final class SslBenchmark implements Callable<Integer> {
         augment ? "flips + shifts up to 2 px (both methods)" : "none",
         selfTraining == null ? "none" : String.format("%d rounds x %d per class, %d epochs "
             + "each, on %d unlabeled images", selfTraining[0], selfTraining[1], selfTraining[2],
-            poolSize), eval.equals("test") ? "the 10k test set" : "the last 10k training "
+            poolSize),
+        propagation == null ? "none" : String.format("%d rounds of %d epochs (Adam %s, %s) over "
+            + "the labeled and %d unlabeled images (kNN graph of the classifier's hidden layer)",
+            propagation[0], propagation[1], propagationRate,
+            propagationAugment ? "flips + 2 px shifts" : "no augmentation", poolSize),
+        eval.equals("test") ? "the 10k test set" : "the last 10k training "
             + "images (tuning run; the test set is not used)"));
     md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");
     md.append("|---|---|---|---|---|---|\n");

@@ -17,14 +17,27 @@ public final class Examples {
   private final InputShape shape;
   private final List<float[]> images;
   private final int[] labels;
+  private final float[] weights;
 
   public Examples(InputShape shape, List<float[]> images, int[] labels) {
+    this(shape, images, labels, null);
+  }
+
+  /**
+   * Examples whose loss counts {@code weights[i]} times (null: once each), for pseudo-labels
+   * trusted as much as they are certain.
+   */
+  public Examples(InputShape shape, List<float[]> images, int[] labels, float[] weights) {
     if (images.size() != labels.length) {
       throw new IllegalArgumentException(images.size() + " images but " + labels.length + " labels");
+    }
+    if (weights != null && weights.length != labels.length) {
+      throw new IllegalArgumentException(labels.length + " labels but " + weights.length + " weights");
     }
     this.shape = shape;
     this.images = List.copyOf(images);
     this.labels = labels.clone();
+    this.weights = weights == null ? null : weights.clone();
   }
 
   public int size() {
@@ -45,6 +58,11 @@ public final class Examples {
 
   public int label(int i) {
     return labels[i];
+  }
+
+  /** The weight of example {@code i}'s loss (1 unless given). */
+  public float weight(int i) {
+    return weights == null ? 1f : weights[i];
   }
 
   /** Mini-batches over a fresh random order; the last partial batch is kept. */
@@ -93,8 +111,9 @@ public final class Examples {
       oneHot[i * classes + labels[indices[i]]] = 1f;
     }
     INDArray y = Nd4j.create(oneHot, new long[] {indices.length, classes}, 'c');
+    INDArray mask = weightMask(indices);
     if (augmentation.isNone()) {
-      return new DataSet(features(indices), y);
+      return new DataSet(features(indices), y, null, mask);
     }
     int size = shape.size();
     float[] flat = new float[indices.length * size];
@@ -103,25 +122,48 @@ public final class Examples {
       System.arraycopy(images.get(indices[i]), 0, flat, i * size, size);
       augmentation.apply(flat, i * size, shape, random, scratch);
     }
-    return new DataSet(ImageBatch.wrap(shape, flat, indices.length), y);
+    return new DataSet(ImageBatch.wrap(shape, flat, indices.length), y, null, mask);
   }
 
-  /** These examples {@code repeat} times, then {@code other}'s: for mixing in pseudo-labels. */
+  /** Per-example loss weights as DL4J's label mask [n, 1] (it scales each row's gradient). */
+  private INDArray weightMask(int[] indices) {
+    if (weights == null) {
+      return null;
+    }
+    float[] mask = new float[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      mask[i] = weights[indices[i]];
+    }
+    return Nd4j.create(mask, new long[] {indices.length, 1}, 'c');
+  }
+
+  /**
+   * These examples {@code repeat} times, then {@code other}'s, weights kept: for mixing in
+   * pseudo-labels.
+   */
   public Examples concat(int repeat, Examples other) {
     List<float[]> allImages = new ArrayList<>();
-    int[] allLabels = new int[repeat * size() + other.size()];
+    int total = repeat * size() + other.size();
+    int[] allLabels = new int[total];
+    float[] allWeights = weights == null && other.weights == null ? null : new float[total];
     int n = 0;
     for (int r = 0; r < repeat; r++) {
       for (int i = 0; i < size(); i++) {
         allImages.add(images.get(i));
+        if (allWeights != null) {
+          allWeights[n] = weight(i);
+        }
         allLabels[n++] = labels[i];
       }
     }
     for (int i = 0; i < other.size(); i++) {
       allImages.add(other.images.get(i));
+      if (allWeights != null) {
+        allWeights[n] = other.weight(i);
+      }
       allLabels[n++] = other.labels[i];
     }
-    return new Examples(shape, allImages, allLabels);
+    return new Examples(shape, allImages, allLabels, allWeights);
   }
 
 

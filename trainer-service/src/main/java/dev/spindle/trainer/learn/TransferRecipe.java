@@ -15,6 +15,8 @@ package dev.spindle.trainer.learn;
  * @param augmentation applied to labeled (and pseudo-labeled) images in every stage, and to
  *     the baseline, so the comparison stays fair
  * @param selfTraining rounds of pseudo-labeling after stage 2 (beyond the article's recipe)
+ * @param propagation rounds of label propagation over the unlabeled images after stage 2
+ *     (beyond the article's recipe)
  */
 public record TransferRecipe(
     int stage1Epochs,
@@ -26,7 +28,8 @@ public record TransferRecipe(
     int patience,
     long seed,
     Augmentation augmentation,
-    SelfTraining selfTraining) {
+    SelfTraining selfTraining,
+    Propagation propagation) {
 
   /**
    * Self-training after stage 2: each round labels the unlabeled pool with the current model,
@@ -42,19 +45,43 @@ public record TransferRecipe(
     }
   }
 
+  /**
+   * Label propagation after stage 2: each round embeds the labeled and unlabeled images with
+   * the current classifier, spreads the labels over their nearest-neighbour graph
+   * ({@link LabelPropagation}) and trains {@code epochs} epochs at {@code learningRate} on the
+   * labeled images plus every unlabeled one under its propagated label, weighted by the
+   * propagation's certainty and balanced over classes (Iscen et al., CVPR 2019), each image
+   * augmented by {@code augmentation} (the unlabeled images are many, so this stage can
+   * afford it where 40 labeled images alone could not).
+   */
+  public record Propagation(
+      int rounds, int epochs, double learningRate, Augmentation augmentation) {
+    public static final Propagation OFF = new Propagation(0, 0, 0, Augmentation.NONE);
+
+    public boolean enabled() {
+      return rounds > 0 && epochs > 0;
+    }
+  }
+
   /** Protocol FMNIST-SSL-v1: 30 + 20 epochs at 1e-3 / 1e-4, baseline 50 at 1e-3, batch 64. */
   public static TransferRecipe protocol(long seed) {
     return new TransferRecipe(30, 1e-3, 20, 1e-4, 50, 64, 0, seed, Augmentation.NONE,
-        SelfTraining.OFF);
+        SelfTraining.OFF, Propagation.OFF);
   }
 
   public TransferRecipe withSeed(long newSeed) {
     return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
-        supervisedEpochs, batchSize, patience, newSeed, augmentation, selfTraining);
+        supervisedEpochs, batchSize, patience, newSeed, augmentation, selfTraining, propagation);
   }
 
   public TransferRecipe with(Augmentation newAugmentation, SelfTraining newSelfTraining) {
     return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
-        supervisedEpochs, batchSize, patience, seed, newAugmentation, newSelfTraining);
+        supervisedEpochs, batchSize, patience, seed, newAugmentation, newSelfTraining,
+        propagation);
+  }
+
+  public TransferRecipe with(Propagation newPropagation) {
+    return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
+        supervisedEpochs, batchSize, patience, seed, augmentation, selfTraining, newPropagation);
   }
 }

@@ -2,6 +2,8 @@ package dev.spindle.trainer.learn;
 
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,7 +17,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * random-head gradients cannot wreck the pretrained features. Stage 2 rebuilds the classifier
  * unfrozen (DL4J's TransferLearning cannot unfreeze), copies every parameter over and
  * fine-tunes everything at the smaller rate, keeping the best epoch on validation when there
- * is a validation set.
+ * is a validation set. Beyond the article's recipe, label-propagation rounds
+ * ({@link TransferRecipe.Propagation}) then let the unlabeled images shape the classifier.
  */
 public final class TwoStageTransfer {
   /** Progress callback: stage name, epoch (1-based), epochs in the stage. */
@@ -29,12 +32,25 @@ public final class TwoStageTransfer {
   private final int classes;
   private final TransferRecipe recipe;
   private final Progress progress;
+  private final LabelPropagation propagation = LabelPropagation.standard();
+  /** The head's hidden layer: label propagation's graph is built on its outputs. */
+  private final int featureLayer;
+  private LabelPropagation.Labels lastPropagation;
 
   public TwoStageTransfer(NetworkSpec spec, int classes, TransferRecipe recipe, Progress progress) {
     this.spec = spec;
     this.classes = classes;
     this.recipe = recipe;
     this.progress = progress;
+    this.featureLayer = Networks.backboneLayers(spec, spec.cutBlock());
+  }
+
+  /**
+   * The labels of the last propagation round (the labeled images first, then the unlabeled
+   * ones in order), or null: for diagnostics where the true labels are known.
+   */
+  public LabelPropagation.Labels lastPropagation() {
+    return lastPropagation;
   }
 
   /** Stage 1 then stage 2 from the backbone of {@code rotationNet} (which is not modified). */
@@ -43,8 +59,9 @@ public final class TwoStageTransfer {
   }
 
   /**
-   * Stage 1, stage 2, then (if the recipe asks for it and {@code unlabeled} is not empty)
-   * self-training on pseudo-labels for {@code unlabeled}.
+   * Stage 1, stage 2, then (if the recipe asks for them and {@code unlabeled} is not empty)
+   * self-training on pseudo-labels and label-propagation rounds over {@code unlabeled}; the
+   * result's validation figures are those of the final network.
    */
   public TransferResult transfer(MultiLayerNetwork rotationNet, Examples train,
       Examples validation, List<float[]> unlabeled) {
@@ -68,6 +85,9 @@ public final class TwoStageTransfer {
     int epochs = fitWithEarlyStopping(tuned, train, validation, recipe.stage2Epochs(), random);
     if (recipe.selfTraining().enabled() && !unlabeled.isEmpty()) {
       selfTrain(tuned, train, unlabeled, random);
+    }
+    if (recipe.propagation().enabled() && !unlabeled.isEmpty()) {
+      propagate(tuned, train, unlabeled, random);
     }
     return new TransferResult(tuned, stage1, evaluate(tuned, validation), epochs);
   }
@@ -98,6 +118,52 @@ public final class TwoStageTransfer {
         progress.epochDone("self-training round " + round, epoch, plan.epochs());
       }
     }
+  }
+
+  private void propagate(
+      MultiLayerNetwork net, Examples train, List<float[]> unlabeled, Random random) {
+    TransferRecipe.Propagation plan = recipe.propagation();
+    List<float[]> points = new ArrayList<>(train.size() + unlabeled.size());
+    int[] given = new int[train.size() + unlabeled.size()];
+    for (int i = 0; i < train.size(); i++) {
+      points.add(train.image(i));
+      given[i] = train.label(i);
+    }
+    points.addAll(unlabeled);
+    Arrays.fill(given, train.size(), given.length, -1);
+    net.setLearningRate(plan.learningRate());
+    for (int round = 1; round <= plan.rounds(); round++) {
+      LabelPropagation.Labels spread;
+      try (INDArray features = Embeddings.of(net, featureLayer, train.shape(), points)) {
+        spread = propagation.propagate(features, given, classes);
+      }
+      lastPropagation = spread;
+      Examples pseudo = pseudoLabeled(spread, train.size(), unlabeled, train);
+      int repeat = Math.max(1, (int) Math.ceil(0.25 * pseudo.size() / train.size()));
+      Examples mixed = train.concat(repeat, pseudo);
+      for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
+        fitEpoch(net, mixed, plan.augmentation(), random);
+        progress.epochDone("propagation round " + round, epoch, plan.epochs());
+      }
+    }
+  }
+
+  /** The unlabeled images under their propagated labels, weight = certainty x class balance. */
+  private Examples pseudoLabeled(LabelPropagation.Labels spread, int offset,
+      List<float[]> unlabeled, Examples train) {
+    int n = unlabeled.size();
+    int[] perClass = new int[classes];
+    for (int i = 0; i < n; i++) {
+      perClass[spread.label()[offset + i]]++;
+    }
+    int[] labels = new int[n];
+    float[] weights = new float[n];
+    for (int i = 0; i < n; i++) {
+      int label = spread.label()[offset + i];
+      labels[i] = label;
+      weights[i] = spread.certainty()[offset + i] * n / (float) (classes * perClass[label]);
+    }
+    return new Examples(train.shape(), unlabeled, labels, weights);
   }
 
   private int fitWithEarlyStopping(
@@ -131,8 +197,13 @@ public final class TwoStageTransfer {
   }
 
   private void fitEpoch(MultiLayerNetwork net, Examples train, Random random) {
+    fitEpoch(net, train, recipe.augmentation(), random);
+  }
+
+  private void fitEpoch(
+      MultiLayerNetwork net, Examples train, Augmentation augmentation, Random random) {
     for (int[] batch : train.shuffledBatches(recipe.batchSize(), random)) {
-      DataSet data = train.dataSet(batch, classes, recipe.augmentation(), random);
+      DataSet data = train.dataSet(batch, classes, augmentation, random);
       try {
         net.fit(data);
       } finally {

@@ -1,0 +1,200 @@
+package dev.spindle.trainer.learn;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Label spreading over a k-nearest-neighbour graph (Zhou et al. 2004, as used for deep
+ * semi-supervised learning by Iscen et al. 2019): a few labeled points pass their labels along
+ * the graph of all points, so an image far from every labeled one still gets the label of the
+ * dense region it sits in. This is what a 70%-accurate classifier trained on 40 labels cannot
+ * see: where the unlabeled images cluster.
+ *
+ * <p>Cosine similarity of L2-normalised features, the {@code k} nearest of each point kept with
+ * weight {@code max(s, 0)^3}, W + W^T, symmetric normalisation, {@code Z = alpha S Z + Y}
+ * iterated; then each class's column is divided by its total (so a class that spreads easily
+ * cannot swallow the rest) and each point gets the largest class with a certainty of 1 minus
+ * its normalised entropy.
+ */
+public final class LabelPropagation {
+  /** Result per point: the propagated class, and a certainty in [0, 1]. */
+  public record Labels(int[] label, float[] certainty) {
+    public int size() {
+      return label.length;
+    }
+  }
+
+  private static final int ROW_BLOCK = 1024;
+
+  private final int neighbours;
+  private final double alpha;
+  private final int iterations;
+
+  public LabelPropagation(int neighbours, double alpha, int iterations) {
+    if (neighbours < 1 || alpha <= 0 || alpha >= 1 || iterations < 1) {
+      throw new IllegalArgumentException("need neighbours >= 1, 0 < alpha < 1, iterations >= 1");
+    }
+    this.neighbours = neighbours;
+    this.alpha = alpha;
+    this.iterations = iterations;
+  }
+
+  /** 30 neighbours (best of 5, 10, 30 on a Fashion-MNIST training pool), alpha 0.99 (Iscen et al.), 50 iterations. */
+  public static LabelPropagation standard() {
+    return new LabelPropagation(30, 0.99, 50);
+  }
+
+  /**
+   * Propagates {@code labels} (class per point, or -1 for unlabeled) over the graph of
+   * {@code features} ([n, d], any scale: rows are normalised here). Labeled points keep their
+   * class with certainty 1.
+   */
+  public Labels propagate(INDArray features, int[] labels, int classes) {
+    int n = (int) features.rows();
+    if (labels.length != n) {
+      throw new IllegalArgumentException(n + " points but " + labels.length + " labels");
+    }
+    int k = Math.min(neighbours, n - 1);
+    int[][] nearest = new int[n][k];
+    float[][] weight = new float[n][k];
+    nearestNeighbours(features, nearest, weight);
+    float[] degree = new float[n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < k; j++) {
+        degree[i] += weight[i][j];
+        degree[nearest[i][j]] += weight[i][j];
+      }
+    }
+    float[] scale = new float[n];
+    for (int i = 0; i < n; i++) {
+      scale[i] = degree[i] > 0 ? (float) (1 / Math.sqrt(degree[i])) : 0f;
+    }
+    float[] seed = new float[n * classes];
+    for (int i = 0; i < n; i++) {
+      if (labels[i] >= 0) {
+        seed[i * classes + labels[i]] = 1f;
+      }
+    }
+    float[] z = seed.clone();
+    float[] next = new float[z.length];
+    for (int it = 0; it < iterations; it++) {
+      Arrays.fill(next, 0f);
+      // next = S z with S = D^-1/2 (W + W^T) D^-1/2, edges stored once per direction of the kNN
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < k; j++) {
+          int m = nearest[i][j];
+          float s = weight[i][j] * scale[i] * scale[m];
+          for (int c = 0; c < classes; c++) {
+            next[i * classes + c] += s * z[m * classes + c];
+            next[m * classes + c] += s * z[i * classes + c];
+          }
+        }
+      }
+      for (int p = 0; p < z.length; p++) {
+        z[p] = (float) (alpha * next[p] + seed[p]);
+      }
+    }
+    return decide(z, labels, classes);
+  }
+
+  private static Labels decide(float[] z, int[] labels, int classes) {
+    int n = labels.length;
+    double[] columnTotal = new double[classes];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < classes; c++) {
+        columnTotal[c] += z[i * classes + c];
+      }
+    }
+    int[] label = new int[n];
+    float[] certainty = new float[n];
+    double maxEntropy = Math.log(classes);
+    double[] p = new double[classes];
+    for (int i = 0; i < n; i++) {
+      if (labels[i] >= 0) {
+        label[i] = labels[i];
+        certainty[i] = 1f;
+        continue;
+      }
+      double sum = 0;
+      int best = 0;
+      for (int c = 0; c < classes; c++) {
+        p[c] = columnTotal[c] > 0 ? Math.max(0, z[i * classes + c]) / columnTotal[c] : 0;
+        sum += p[c];
+        if (p[c] > p[best]) {
+          best = c;
+        }
+      }
+      label[i] = best;
+      if (sum <= 0) {
+        certainty[i] = 0f;   // not reached by any label
+        continue;
+      }
+      double entropy = 0;
+      for (int c = 0; c < classes; c++) {
+        double q = p[c] / sum;
+        if (q > 0) {
+          entropy -= q * Math.log(q);
+        }
+      }
+      certainty[i] = (float) Math.max(0, 1 - entropy / maxEntropy);
+    }
+    return new Labels(label, certainty);
+  }
+
+  /** The k most similar other points of every point, weights max(cos, 0)^3. */
+  private void nearestNeighbours(INDArray features, int[][] nearest, float[][] weight) {
+    int n = nearest.length;
+    int k = nearest[0].length;
+    try (INDArray unit = features.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c')) {
+      try (INDArray norms = unit.norm2(1)) {
+        unit.diviColumnVector(norms.addi(1e-12).reshape(n, 1));
+      }
+      try (INDArray transposed = unit.transpose().dup('c')) {
+        for (int from = 0; from < n; from += ROW_BLOCK) {
+          int to = Math.min(n, from + ROW_BLOCK);
+          try (INDArray rows = unit.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                  org.nd4j.linalg.indexing.NDArrayIndex.all());
+              INDArray sims = rows.mmul(transposed)) {
+            float[] flat = sims.data().asFloat();
+            for (int r = 0; r < to - from; r++) {
+              topK(flat, r * n, n, from + r, nearest[from + r], weight[from + r]);
+            }
+          }
+        }
+      }
+    }
+    for (float[] row : weight) {
+      for (int j = 0; j < k; j++) {
+        float s = Math.max(0f, row[j]);
+        row[j] = s * s * s;
+      }
+    }
+  }
+
+  /** The k largest of {@code row[offset .. offset+n)} other than {@code self}, largest first. */
+  private static void topK(float[] row, int offset, int n, int self, int[] index, float[] value) {
+    int k = index.length;
+    Arrays.fill(value, Float.NEGATIVE_INFINITY);
+    Arrays.fill(index, -1);
+    for (int m = 0; m < n; m++) {
+      float s = row[offset + m];
+      if (m == self || s <= value[k - 1]) {
+        continue;
+      }
+      int at = k - 1;
+      while (at > 0 && value[at - 1] < s) {
+        value[at] = value[at - 1];
+        index[at] = index[at - 1];
+        at--;
+      }
+      value[at] = s;
+      index[at] = m;
+    }
+    for (int j = 0; j < k; j++) {
+      if (index[j] < 0) {   // fewer than k other points: a self-loop of weight 0
+        index[j] = self;
+        value[j] = 0f;
+      }
+    }
+  }
+}

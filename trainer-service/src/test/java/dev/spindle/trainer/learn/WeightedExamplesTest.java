@@ -1,0 +1,64 @@
+package dev.spindle.trainer.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.model.InputShape;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+class WeightedExamplesTest {
+  private static final InputShape SHAPE = new InputShape(1, 8, 8);
+
+  private static float[] image(float v) {
+    float[] pixels = new float[SHAPE.size()];
+    java.util.Arrays.fill(pixels, v);
+    return pixels;
+  }
+
+  @Test
+  void shouldNotLearnFromAnExampleOfWeightZero() {
+    Examples ignored = new Examples(SHAPE, List.of(image(0.3f), image(0.7f)), new int[] {0, 1},
+        new float[] {0f, 0f});
+    MultiLayerNetwork net = Networks.classifier(NetworkSpec.forInput(SHAPE, 2), 2, 1e-2, 1);
+    // BatchNorm's running statistics move with any forward pass; the weights must not
+    int head = net.getLayers().length - 1;
+    INDArray before = net.getLayer(head).params().dup();
+
+    DataSet data = ignored.dataSet(new int[] {0, 1}, 2);
+    net.fit(data);
+
+    assertThat(net.getLayer(head).params().equalsWithEps(before, 0)).isTrue();
+  }
+
+  @Test
+  void shouldLearnFromAWeightedExample() {
+    Examples weighted = new Examples(SHAPE, List.of(image(0.3f), image(0.7f)), new int[] {0, 1},
+        new float[] {0.5f, 2f});
+    MultiLayerNetwork net = Networks.classifier(NetworkSpec.forInput(SHAPE, 2), 2, 1e-2, 1);
+    int head = net.getLayers().length - 1;
+    INDArray before = net.getLayer(head).params().dup();
+
+    net.fit(weighted.dataSet(new int[] {0, 1}, 2));
+
+    assertThat(net.getLayer(head).params().equalsWithEps(before, 0)).isFalse();
+  }
+
+  @Test
+  void shouldKeepWeightsWhenMixingLabeledAndPseudoLabeledExamples() {
+    Examples labeled = new Examples(SHAPE, List.of(image(0.1f)), new int[] {1});
+    Examples pseudo = new Examples(SHAPE, List.of(image(0.2f)), new int[] {0}, new float[] {0.25f});
+
+    Examples mixed = labeled.concat(2, pseudo);
+
+    assertThat(mixed.size()).isEqualTo(3);
+    assertThat(new float[] {mixed.weight(0), mixed.weight(1), mixed.weight(2)})
+        .containsExactly(1f, 1f, 0.25f);
+    assertThat(mixed.dataSet(new int[] {2, 0}, 2).getLabelsMaskArray().toFloatVector())
+        .containsExactly(0.25f, 1f);
+  }
+}
