@@ -100,7 +100,9 @@ public final class TrainingLoop implements Runnable {
         }
         if (pretrainer.steps() >= config.transferMinSteps() && transfers.due()) {
           checkpoint();
-          transfers.start(new TransferCoordinator.Backbone(pretrainer.snapshot(), backboneVersion));
+          transfers.start(new TransferCoordinator.Backbone(pretrainer.snapshot(), backboneVersion),
+              config.recipe().propagation().enabled()
+                  ? reservoir.distinct(config.propagationPool()) : List.of());
         }
       }
       if (!halted) {

@@ -12,6 +12,7 @@ import dev.spindle.trainer.publish.TrainerProducer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -86,8 +87,16 @@ public final class TransferCoordinator implements AutoCloseable {
     return trigger.shouldFire(labeled.newLabelsSinceTransfer(), labeled.size(), lastTransfer, now);
   }
 
-  /** Starts a transfer from {@code backbone} in the background. */
+  /** Starts a transfer from {@code backbone} in the background, without unlabeled images. */
   public void start(Backbone backbone) {
+    start(backbone, List.of());
+  }
+
+  /**
+   * Starts a transfer from {@code backbone} in the background; {@code unlabeled} (images the
+   * caller no longer changes) feed label propagation when the recipe asks for it.
+   */
+  public void start(Backbone backbone, List<float[]> unlabeled) {
     if (!running.compareAndSet(false, true)) {
       return;
     }
@@ -96,7 +105,7 @@ public final class TransferCoordinator implements AutoCloseable {
     executor.execute(() -> {
       long started = System.nanoTime();
       try {
-        publish(backbone, data);
+        publish(backbone, data, unlabeled);
         metrics.transfers.labelValues("published").inc();
       } catch (RuntimeException | java.io.IOException e) {
         metrics.transfers.labelValues("failed").inc();
@@ -110,12 +119,15 @@ public final class TransferCoordinator implements AutoCloseable {
     });
   }
 
-  private void publish(Backbone backbone, LabeledStore.Snapshot data) throws java.io.IOException {
-    log.info("transfer starting: backbone v{}, {} train + {} validation labeled images",
-        backbone.version(), data.train().size(), data.validation().size());
+  private void publish(Backbone backbone, LabeledStore.Snapshot data, List<float[]> unlabeled)
+      throws java.io.IOException {
+    log.info("transfer starting: backbone v{}, {} train + {} validation labeled images, {} "
+        + "unlabeled for label propagation", backbone.version(), data.train().size(),
+        data.validation().size(), config.recipe().propagation().enabled() ? unlabeled.size() : 0);
     TwoStageTransfer trainer = new TwoStageTransfer(config.network(), config.classNames().size(),
         config.recipe(), TwoStageTransfer.Progress.NONE);
-    TransferResult result = trainer.transfer(backbone.rotationNet(), data.train(), data.validation());
+    TransferResult result = trainer.transfer(
+        backbone.rotationNet(), data.train(), data.validation(), unlabeled);
     Map<String, Double> metricsOut = new LinkedHashMap<>();
     int[][] confusion = new int[config.classNames().size()][config.classNames().size()];
     if (result.validation() != null) {

@@ -156,6 +156,8 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
           "trainer.transfer.every.labels", "1",
           "trainer.transfer.min.labels", "1",
           "trainer.transfer.min.steps", Integer.toString(steps)));
+      // the same learner as the offline runner's protocol recipe: stages 1 and 2 only
+      trainer.put("trainer.propagation.rounds", "0");
       TrainerConfig config = TrainerConfig.from(Settings.of(trainer));
       try (TrainerService service = new TrainerService(config).start()) {
         long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();

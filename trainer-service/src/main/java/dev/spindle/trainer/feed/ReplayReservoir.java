@@ -36,6 +36,16 @@ public final class ReplayReservoir {
     }
   }
 
+  /** Up to {@code n} distinct images, a uniform random subset (all when there are fewer). */
+  public List<float[]> distinct(int n) {
+    List<float[]> copy = new ArrayList<>(images);
+    if (copy.size() <= n) {
+      return copy;
+    }
+    java.util.Collections.shuffle(copy, random);
+    return new ArrayList<>(copy.subList(0, n));
+  }
+
   /** {@code n} images drawn uniformly with replacement; empty when the reservoir is. */
   public List<float[]> sample(int n) {
     List<float[]> out = new ArrayList<>(n);

@@ -34,4 +34,18 @@ class ReplayReservoirTest {
   void shouldSampleNothingWhenEmpty() {
     assertThat(new ReplayReservoir(10, 3).sample(5)).isEmpty();
   }
+
+  @Test
+  void shouldHandOutEachImageAtMostOnceForLabelPropagation() {
+    ReplayReservoir reservoir = new ReplayReservoir(100, 4);
+    for (int i = 0; i < 50; i++) {
+      reservoir.add(new float[] {i});
+    }
+
+    List<float[]> some = reservoir.distinct(20);
+    List<float[]> all = reservoir.distinct(80);
+
+    assertThat(some).hasSize(20).doesNotHaveDuplicates();
+    assertThat(all).hasSize(50).doesNotHaveDuplicates();
+  }
 }
