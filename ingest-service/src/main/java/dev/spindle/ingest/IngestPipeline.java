@@ -159,6 +159,14 @@ public final class IngestPipeline implements AutoCloseable {
     return clock.instant();
   }
 
+  /**
+   * Whether this instance knows image {@code id}: published here, or seen on the image topics
+   * (another instance's records arrive within the follower's fetch wait, not at once).
+   */
+  public boolean knows(String id) {
+    return seen.contains(id);
+  }
+
   public ImageValidator validator() {
     return validator;
   }

@@ -56,6 +56,11 @@ public final class IngestService implements AutoCloseable {
     }
   }
 
+  /** Whether this instance would answer {@code duplicate: true} for image {@code id} now. */
+  public boolean knows(String imageId) {
+    return pipeline.knows(imageId);
+  }
+
   public int httpPort() {
     return http.port();
   }

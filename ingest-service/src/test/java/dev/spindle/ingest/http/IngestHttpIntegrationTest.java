@@ -106,9 +106,11 @@ class IngestHttpIntegrationTest {
       assertThat(postImage(other.httpPort(), image, null, "").statusCode()).isEqualTo(202);
     }
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(json.readTree(postImage(port, image, null, "").body())
-            .get("duplicate").asBoolean()).isTrue());
+    // cross-instance dedup is as fresh as this instance's follower of the image topics: wait
+    // for it (posting meanwhile would publish the image again, which is the documented race)
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.knows(ImageIds.of(image)));
+    assertThat(json.readTree(postImage(port, image, null, "").body())
+        .get("duplicate").asBoolean()).isTrue();
     assertThat(TopicReader.readAll(stack, topics.imagesUnlabeled()).stream()
         .filter(r -> r.key().equals(ImageIds.of(image)))).hasSize(1);
   }
