@@ -35,7 +35,7 @@ import java.util.List;
  *       (2), {@code trainer.propagation.learning.rate} (1e-4), {@code trainer.propagation.pool}
  *       (5000): after stage 2, spread the labels over the nearest-neighbour graph of up to that
  *       many replay images and train on them ({@link TransferRecipe.Propagation}); the pool
- *       bounds the transfer's extra time (about a minute at 5000 on 2 cores)</li>
+ *       bounds the transfer's extra time</li>
  *   <li>{@code trainer.eval.every.steps} (100): how often the pretext accuracy is measured</li>
  *   <li>{@code trainer.checkpoint.every.steps} (200), {@code trainer.checkpoint.dir}
  *       (.spindle/trainer/checkpoints), {@code trainer.model.store} (.spindle/models)</li>

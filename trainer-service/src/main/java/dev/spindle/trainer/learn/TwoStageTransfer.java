@@ -209,6 +209,9 @@ public final class TwoStageTransfer {
       } finally {
         data.getFeatures().close();
         data.getLabels().close();
+        if (data.getLabelsMaskArray() != null) {
+          data.getLabelsMaskArray().close();
+        }
       }
     }
   }
