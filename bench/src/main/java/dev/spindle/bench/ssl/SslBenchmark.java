@@ -220,7 +220,8 @@ public final class SslBenchmark implements Callable<Integer> {
     BenchReport.write(out, name, results, markdown(pretext, preSamples, preSeconds, minutes));
     AccuracyPlot.write(out.resolve(name + ".png"),
         "FMNIST-SSL-v1: rotation pretraining + two-stage transfer vs supervised", ks, List.of(
-            new AccuracyPlot.Curve("semi-supervised (cut " + cut + ")", new Color(200, 60, 40),
+            new AccuracyPlot.Curve("semi-supervised (cut " + cut
+                + (propagation == null ? "" : ", + label propagation") + ")", new Color(200, 60, 40),
                 means(semi), stds(semi)),
             new AccuracyPlot.Curve("supervised from scratch", new Color(40, 90, 200),
                 means(sup), stds(sup))));
