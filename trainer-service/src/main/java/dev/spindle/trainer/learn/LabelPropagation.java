@@ -1,7 +1,11 @@
 package dev.spindle.trainer.learn;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Label spreading over a k-nearest-neighbour graph (Zhou et al. 2004, as used for deep
@@ -21,6 +25,24 @@ public final class LabelPropagation {
   public record Labels(int[] label, float[] certainty) {
     public int size() {
       return label.length;
+    }
+  }
+
+  /**
+   * The points of one propagation: the labeled images first (with their classes), then the
+   * unlabeled ones (class -1), in order.
+   */
+  public record Points(List<float[]> images, int[] labels) {
+    public static Points of(Examples labeled, List<float[]> unlabeled) {
+      List<float[]> images = new ArrayList<>(labeled.size() + unlabeled.size());
+      int[] labels = new int[labeled.size() + unlabeled.size()];
+      for (int i = 0; i < labeled.size(); i++) {
+        images.add(labeled.image(i));
+        labels[i] = labeled.label(i);
+      }
+      images.addAll(unlabeled);
+      Arrays.fill(labels, labeled.size(), labels.length, -1);
+      return new Points(images, labels);
     }
   }
 
@@ -145,15 +167,14 @@ public final class LabelPropagation {
   private void nearestNeighbours(INDArray features, int[][] nearest, float[][] weight) {
     int n = nearest.length;
     int k = nearest[0].length;
-    try (INDArray unit = features.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c')) {
+    try (INDArray unit = features.castTo(DataType.FLOAT).dup('c')) {
       try (INDArray norms = unit.norm2(1)) {
         unit.diviColumnVector(norms.addi(1e-12).reshape(n, 1));
       }
       try (INDArray transposed = unit.transpose().dup('c')) {
         for (int from = 0; from < n; from += ROW_BLOCK) {
           int to = Math.min(n, from + ROW_BLOCK);
-          try (INDArray rows = unit.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                  org.nd4j.linalg.indexing.NDArrayIndex.all());
+          try (INDArray rows = unit.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
               INDArray sims = rows.mmul(transposed)) {
             float[] flat = sims.data().asFloat();
             for (int r = 0; r < to - from; r++) {

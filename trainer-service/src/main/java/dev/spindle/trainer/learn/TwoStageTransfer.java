@@ -1,9 +1,8 @@
 package dev.spindle.trainer.learn;
 
+import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -123,22 +122,15 @@ public final class TwoStageTransfer {
   private void propagate(
       MultiLayerNetwork net, Examples train, List<float[]> unlabeled, Random random) {
     TransferRecipe.Propagation plan = recipe.propagation();
-    List<float[]> points = new ArrayList<>(train.size() + unlabeled.size());
-    int[] given = new int[train.size() + unlabeled.size()];
-    for (int i = 0; i < train.size(); i++) {
-      points.add(train.image(i));
-      given[i] = train.label(i);
-    }
-    points.addAll(unlabeled);
-    Arrays.fill(given, train.size(), given.length, -1);
+    LabelPropagation.Points points = LabelPropagation.Points.of(train, unlabeled);
     net.setLearningRate(plan.learningRate());
     for (int round = 1; round <= plan.rounds(); round++) {
       LabelPropagation.Labels spread;
-      try (INDArray features = Embeddings.of(net, featureLayer, train.shape(), points)) {
-        spread = propagation.propagate(features, given, classes);
+      try (INDArray features = Embeddings.of(net, featureLayer, train.shape(), points.images())) {
+        spread = propagation.propagate(features, points.labels(), classes);
       }
       lastPropagation = spread;
-      Examples pseudo = pseudoLabeled(spread, train.size(), unlabeled, train);
+      Examples pseudo = pseudoLabeled(spread, train.size(), unlabeled, train.shape());
       int repeat = Math.max(1, (int) Math.ceil(0.25 * pseudo.size() / train.size()));
       Examples mixed = train.concat(repeat, pseudo);
       for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
@@ -150,7 +142,7 @@ public final class TwoStageTransfer {
 
   /** The unlabeled images under their propagated labels, weight = certainty x class balance. */
   private Examples pseudoLabeled(LabelPropagation.Labels spread, int offset,
-      List<float[]> unlabeled, Examples train) {
+      List<float[]> unlabeled, InputShape shape) {
     int n = unlabeled.size();
     int[] perClass = new int[classes];
     for (int i = 0; i < n; i++) {
@@ -163,7 +155,7 @@ public final class TwoStageTransfer {
       labels[i] = label;
       weights[i] = spread.certainty()[offset + i] * n / (float) (classes * perClass[label]);
     }
-    return new Examples(train.shape(), unlabeled, labels, weights);
+    return new Examples(shape, unlabeled, labels, weights);
   }
 
   private int fitWithEarlyStopping(

@@ -7,7 +7,6 @@ import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
 import dev.spindle.trainer.FashionMnistSample;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,17 +36,10 @@ class TwoStageTransferTest {
         FashionMnistSample.pixels(0, 200), FashionMnistSample.labels(0, 200), LABELED_PER_CLASS);
     List<float[]> unlabeled = FashionMnistSample.pixels(1000, UNLABELED);
     int[] truth = FashionMnistSample.labels(1000, UNLABELED);
-    List<float[]> points = new ArrayList<>();
-    int[] given = new int[labeled.size() + UNLABELED];
-    for (int i = 0; i < labeled.size(); i++) {
-      points.add(labeled.image(i));
-      given[i] = labeled.label(i);
-    }
-    points.addAll(unlabeled);
-    Arrays.fill(given, labeled.size(), given.length, -1);
+    LabelPropagation.Points points = LabelPropagation.Points.of(labeled, unlabeled);
 
     LabelPropagation.Labels spread = LabelPropagation.standard()
-        .propagate(Nd4j.create(points.toArray(new float[0][])), given, 10);
+        .propagate(Nd4j.create(points.images().toArray(new float[0][])), points.labels(), 10);
 
     int right = 0;
     for (int i = 0; i < UNLABELED; i++) {
