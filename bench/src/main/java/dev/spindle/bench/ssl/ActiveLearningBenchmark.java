@@ -7,6 +7,7 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.stream.LabelRequestPolicy;
 import dev.spindle.serving.stream.LabelRequestWindow;
+import dev.spindle.trainer.learn.Augmentation;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
 import dev.spindle.trainer.learn.RotationPretrainer;
@@ -56,18 +57,32 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   @Option(names = "--per-round", defaultValue = "100", description = "Images labeled per round (default: ${DEFAULT-VALUE}).")
   int perRound;
 
-  @Option(names = "--measure", defaultValue = "entropy",
+  @Option(names = "--measure", defaultValue = "margin",
       description = "Label-request measure: entropy or margin (default: ${DEFAULT-VALUE}, as serving).")
   String measure;
 
-  @Option(names = "--balanced", description = "Take the least sure images per predicted class "
-      + "(an equal share for each class) instead of overall: against the cold-start bias of "
-      + "plain uncertainty sampling towards a few confusable classes.")
+  @Option(names = "--balanced", negatable = true, defaultValue = "true",
+      description = "Take the least sure images per predicted class (an equal share for each "
+      + "class) instead of overall: against the cold-start bias of plain uncertainty sampling "
+      + "towards a few confusable classes (default: ${DEFAULT-VALUE}, as serving).")
   boolean balanced;
 
   @Option(names = "--pool", defaultValue = "20000",
       description = "Unlabeled training images the annotator can be asked about (default: ${DEFAULT-VALUE}).")
   int poolSize;
+
+  @Option(names = "--eval", defaultValue = "test",
+      description = "test: the 10k test set; holdout: the last 10k training images, never in "
+          + "the pool (for choosing a strategy without the test set) (default: ${DEFAULT-VALUE}).")
+  String eval;
+
+  @Option(names = "--propagation-pool", defaultValue = "5000",
+      description = "Retrain as the streaming trainer does by default: two-stage transfer, "
+          + "then label propagation (2 rounds x 2 epochs, Adam 1e-4, flips + 2 px shifts) "
+          + "over this many unlabeled pool images (the trainer's trainer.propagation.pool); 0 = "
+          + "the protocol's two-stage transfer alone "
+          + "(default: ${DEFAULT-VALUE}).")
+  int propagationPool;
 
   @Option(names = "--seeds", defaultValue = "1", description = "Repetitions with other random draws and training seeds (default: ${DEFAULT-VALUE}).")
   int seeds;
@@ -91,10 +106,12 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
+    Examples evaluation = "holdout".equals(eval) ? data.lastTrain(HOLDOUT) : data.test();
+    int poolFrom = "holdout".equals(eval) ? data.train().size() - HOLDOUT : data.train().size();
     double[][] active = new double[seeds][];
     double[][] random = new double[seeds][];
     for (int s = 0; s < seeds; s++) {
-      Simulation simulation = new Simulation(data, spec, rotation, s + 1);
+      Simulation simulation = new Simulation(data, spec, rotation, evaluation, poolFrom, s + 1);
       active[s] = simulation.run("label requests", (model, candidates) ->
           leastSure(model, candidates, data, policy));
       Random draw = new Random(1000 + s);
@@ -119,8 +136,13 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("active_gain_per_100_labels", 100 * activeGain);
     results.put("random_gain_per_100_labels", 100 * randomGain);
     results.put("gain_ratio", activeGain / randomGain);
+    results.put("eval", eval);
+    results.put("propagation_pool", propagationPool);
     results.put("wall_minutes", minutes);
-    String name = "active-learning" + (balanced ? "-balanced" : "") + ("entropy".equals(measure) ? "" : "-" + measure);
+    // serving's default policy (balanced margin) writes active-learning.*, others a variant
+    boolean servingDefault = balanced && "margin".equals(measure);
+    String name = "active-learning"
+        + (servingDefault ? "" : "-" + measure + (balanced ? "-balanced" : ""));
     BenchReport.write(out, name, results,
         markdown(labels, active, random, activeGain, randomGain, minutes));
     AccuracyPlot.write(out.resolve(name + ".png"),
@@ -141,17 +163,24 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     List<Integer> pick(MultiLayerNetwork model, List<Integer> candidates);
   }
 
+  private static final int HOLDOUT = 10_000;
+
   /** One arm: the starting labels, then rounds of picking, labeling and retraining. */
   private final class Simulation {
     private final FmnistData data;
     private final NetworkSpec spec;
     private final MultiLayerNetwork rotation;
+    private final Examples evaluation;
     private final int seed;
     private final List<Integer> start = new ArrayList<>();
+    private double[] startAccuracy;
+    private MultiLayerNetwork startModel;
     private final List<Integer> pool = new ArrayList<>();
 
-    Simulation(FmnistData data, NetworkSpec spec, MultiLayerNetwork rotation, int seed) {
+    Simulation(FmnistData data, NetworkSpec spec, MultiLayerNetwork rotation,
+        Examples evaluation, int poolFrom, int seed) {
       this.data = data;
+      this.evaluation = evaluation;
       this.spec = spec;
       this.rotation = rotation;
       this.seed = seed;
@@ -162,7 +191,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
           start.add(i);
         }
       }
-      int[] order = Examples.permutation(data.train().size(), new Random(seed));
+      int[] order = Examples.permutation(poolFrom, new Random(seed));
       for (int i = 0; i < order.length && pool.size() < poolSize; i++) {
         if (!start.contains(order[i])) {
           pool.add(order[i]);
@@ -175,8 +204,18 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       List<Integer> candidates = new ArrayList<>(pool);
       double[] accuracy = new double[rounds + 1];
       for (int round = 0; round <= rounds; round++) {
-        MultiLayerNetwork model = train(labeled);
-        accuracy[round] = Evaluation.of(model, data.test(), 10).accuracy();
+        MultiLayerNetwork model;
+        if (round == 0 && startModel != null) {
+          model = startModel; // every arm starts from the same labels: train that once
+          accuracy[round] = startAccuracy[0];
+        } else {
+          model = train(labeled);
+          accuracy[round] = Evaluation.of(model, evaluation, 10).accuracy();
+        }
+        if (round == 0) {
+          startModel = model;
+          startAccuracy = new double[] {accuracy[0]};
+        }
         System.out.printf(Locale.ROOT, "seed %d  %-15s round %d  %4d labels  test accuracy %.4f%n",
             seed, arm, round, labeled.size(), accuracy[round]);
         if (round < rounds) {
@@ -195,9 +234,16 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
         images.add(data.train().get(labeled.get(i)));
         labels[i] = data.trainLabels()[labeled.get(i)];
       }
-      TwoStageTransfer transfer = new TwoStageTransfer(spec, 10, TransferRecipe.protocol(seed),
-          TwoStageTransfer.Progress.NONE);
-      return transfer.transfer(rotation, new Examples(FmnistData.SHAPE, images, labels), null).network();
+      TransferRecipe recipe = TransferRecipe.protocol(seed);
+      List<float[]> unlabeled = List.of();
+      if (propagationPool > 0) {
+        recipe = recipe.with(new TransferRecipe.Propagation(2, 2, 1e-4, new Augmentation(true, 2)));
+        unlabeled = pool.subList(0, Math.min(propagationPool, pool.size())).stream()
+            .map(data.train()::get).toList();
+      }
+      TwoStageTransfer transfer = new TwoStageTransfer(spec, 10, recipe, TwoStageTransfer.Progress.NONE);
+      return transfer.transfer(rotation, new Examples(FmnistData.SHAPE, images, labels), null,
+          unlabeled).network();
     }
   }
 
@@ -242,11 +288,17 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     StringBuilder md = new StringBuilder("# Active learning: label requests vs random labeling\n\n");
     md.append(String.format(Locale.ROOT, "Fashion-MNIST, start %d labels per class (first in file "
         + "order), %d rounds of %d labels chosen from a pool of %d unlabeled training images, "
-        + "retrained after each round (two-stage transfer, protocol FMNIST-SSL-v1, from backbone %s); "
-        + "test accuracy on the 10k test set, mean of %d seed(s). Label requests rank by %s like "
-        + "serving's label-request policy (least sure first, never an image already labeled)%s.%n%n",
-        k, rounds, perRound, poolSize, backbone.getFileName(), seeds, measure,
-        balanced ? ", an equal share per predicted class" : ""));
+        + "retrained after each round (%s, from backbone %s); accuracy on %s, mean of %d seed(s). "
+        + "Label requests rank by %s like serving's label-request policy (least sure first, never "
+        + "an image already labeled)%s.%n%n",
+        k, rounds, perRound, poolSize,
+        propagationPool > 0
+            ? "as the trainer does by default: two-stage transfer, then label propagation over "
+                + propagationPool + " unlabeled pool images"
+            : "two-stage transfer alone, protocol FMNIST-SSL-v1",
+        backbone.getFileName(),
+        "holdout".equals(eval) ? "the last 10k training images (never in the pool)" : "the 10k test set",
+        seeds, measure, balanced ? ", an equal share per predicted class" : ""));
     md.append("| labels | label requests | random |\n|---|---|---|\n");
     double[] a = means(active);
     double[] r = means(random);
