@@ -7,7 +7,9 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.stream.LabelRequestPolicy;
 import dev.spindle.serving.stream.LabelRequestWindow;
-import dev.spindle.trainer.learn.Augmentation;
+import dev.spindle.schemas.config.ClientSettings;
+import dev.spindle.schemas.config.Settings;
+import dev.spindle.trainer.TrainerConfig;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
 import dev.spindle.trainer.learn.RotationPretrainer;
@@ -78,10 +80,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
   @Option(names = "--propagation-pool", defaultValue = "5000",
       description = "Retrain as the streaming trainer does by default: two-stage transfer, "
-          + "then label propagation (2 rounds x 2 epochs, Adam 1e-4, flips + 2 px shifts) "
-          + "over this many unlabeled pool images (the trainer's trainer.propagation.pool); 0 = "
-          + "the protocol's two-stage transfer alone "
-          + "(default: ${DEFAULT-VALUE}).")
+          + "then label propagation with the trainer's default settings over this many "
+          + "unlabeled pool images (the trainer's trainer.propagation.pool); 0 = the protocol's "
+          + "two-stage transfer alone (default: ${DEFAULT-VALUE}).")
   int propagationPool;
 
   @Option(names = "--seeds", defaultValue = "1", description = "Repetitions with other random draws and training seeds (default: ${DEFAULT-VALUE}).")
@@ -106,6 +107,10 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
+    if (!eval.equals("test") && !eval.equals("holdout")) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--eval must be test or holdout, was '" + eval + "'");
+    }
     Examples evaluation = "holdout".equals(eval) ? data.lastTrain(HOLDOUT) : data.test();
     int poolFrom = "holdout".equals(eval) ? data.train().size() - HOLDOUT : data.train().size();
     double[][] active = new double[seeds][];
@@ -165,6 +170,13 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
   private static final int HOLDOUT = 10_000;
 
+  /** The streaming trainer's default propagation (its configuration with only addresses set). */
+  private static TransferRecipe.Propagation trainerPropagation() {
+    return TrainerConfig.from(Settings.of(Map.of(
+        ClientSettings.BOOTSTRAP_KEY, Settings.LOCAL_BOOTSTRAP,
+        ClientSettings.REGISTRY_KEY, Settings.LOCAL_REGISTRY))).recipe().propagation();
+  }
+
   /** One arm: the starting labels, then rounds of picking, labeling and retraining. */
   private final class Simulation {
     private final FmnistData data;
@@ -173,8 +185,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     private final Examples evaluation;
     private final int seed;
     private final List<Integer> start = new ArrayList<>();
-    private double[] startAccuracy;
+    /** Round 0 is the same in every arm (same labels, same seed): trained once. */
     private MultiLayerNetwork startModel;
+    private double startAccuracy;
     private final List<Integer> pool = new ArrayList<>();
 
     Simulation(FmnistData data, NetworkSpec spec, MultiLayerNetwork rotation,
@@ -206,18 +219,18 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       for (int round = 0; round <= rounds; round++) {
         MultiLayerNetwork model;
         if (round == 0 && startModel != null) {
-          model = startModel; // every arm starts from the same labels: train that once
-          accuracy[round] = startAccuracy[0];
+          model = startModel;
+          accuracy[round] = startAccuracy;
         } else {
           model = train(labeled);
           accuracy[round] = Evaluation.of(model, evaluation, 10).accuracy();
         }
         if (round == 0) {
           startModel = model;
-          startAccuracy = new double[] {accuracy[0]};
+          startAccuracy = accuracy[round];
         }
-        System.out.printf(Locale.ROOT, "seed %d  %-15s round %d  %4d labels  test accuracy %.4f%n",
-            seed, arm, round, labeled.size(), accuracy[round]);
+        System.out.printf(Locale.ROOT, "seed %d  %-15s round %d  %4d labels  %s accuracy %.4f%n",
+            seed, arm, round, labeled.size(), eval, accuracy[round]);
         if (round < rounds) {
           List<Integer> picked = picker.pick(model, candidates);
           labeled.addAll(picked);
@@ -237,7 +250,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       TransferRecipe recipe = TransferRecipe.protocol(seed);
       List<float[]> unlabeled = List.of();
       if (propagationPool > 0) {
-        recipe = recipe.with(new TransferRecipe.Propagation(2, 2, 1e-4, new Augmentation(true, 2)));
+        recipe = recipe.with(trainerPropagation());
         unlabeled = pool.subList(0, Math.min(propagationPool, pool.size())).stream()
             .map(data.train()::get).toList();
       }
