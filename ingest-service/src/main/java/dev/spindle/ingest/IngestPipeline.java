@@ -2,6 +2,7 @@ package dev.spindle.ingest;
 
 import dev.spindle.ingest.publish.ImageUpload;
 import dev.spindle.ingest.publish.IngestResult;
+import dev.spindle.ingest.publish.PublishUnavailableException;
 import dev.spindle.ingest.publish.RecordSender;
 import dev.spindle.ingest.publish.SeenImages;
 import dev.spindle.ingest.validation.ImageValidator;
@@ -16,19 +17,24 @@ import dev.spindle.schemas.avro.Label;
 import dev.spindle.schemas.avro.LabeledImage;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one path every input takes, from HTTP and from the bulk loader: validate, compute the id,
  * deduplicate, publish, and complete only when the broker acknowledged. A labeled image goes to
  * {@code images.labeled}, an unlabeled one to {@code images.unlabeled}; a label for an image
  * already in Kafka goes to {@code labels}, where the label join picks it up. Concurrent uploads
- * of the same bytes share one publish, so the same image is never written twice.
+ * of the same bytes share one publish, and the retry of a publish that failed without a known
+ * outcome first looks whether the record was written, so the same image is never written twice
+ * by one instance.
  */
 public final class IngestPipeline implements AutoCloseable {
   private final ImageValidator validator;
@@ -38,8 +44,11 @@ public final class IngestPipeline implements AutoCloseable {
   private final SeenImages seen;
   private final IngestMetrics metrics;
   private final Clock clock;
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
   private final ConcurrentMap<String, CompletableFuture<IngestResult>> inFlight =
       new ConcurrentHashMap<>();
+  /** Images whose last publish failed: it may or may not have been written. */
+  private final Set<String> uncertain = ConcurrentHashMap.newKeySet();
 
   public IngestPipeline(ImageValidator validator, LabelNames labelNames, Topics topics,
       RecordSender sender, SeenImages seen, IngestMetrics metrics, Clock clock) {
@@ -78,11 +87,17 @@ public final class IngestPipeline implements AutoCloseable {
       inFlight.remove(id, mine);
       return duplicate(id, label, upload.annotator());
     }
-    publishNew(id, image, label, upload).whenComplete((result, error) -> {
+    CompletableFuture<IngestResult> attempt = uncertain.contains(id)
+        ? publishUnlessWritten(id, image, label, upload)
+        : publishNew(id, image, label, upload);
+    attempt.whenComplete((result, error) -> {
       if (error == null) {
         seen.add(id);
+        uncertain.remove(id);
         mine.complete(result);
       } else {
+        // a send that timed out may still have been written: look before writing it again
+        uncertain.add(id);
         mine.completeExceptionally(error);
       }
       inFlight.remove(id, mine);
@@ -97,6 +112,24 @@ public final class IngestPipeline implements AutoCloseable {
           "imageId must be the image's hex SHA-256 (64 lower-case hex digits), got '" + imageId + "'");
     }
     return publishLabel(imageId, labelNames.require(label), annotator, System.nanoTime());
+  }
+
+  /**
+   * A retry of an image whose last publish failed without a known outcome (a delivery timeout
+   * can come after the broker wrote the record): once the dedup index has read the image
+   * topics to their end, a duplicate if the record is there, else published. While the broker
+   * is away the index cannot catch up and the retry is told to come back later.
+   */
+  private CompletableFuture<IngestResult> publishUnlessWritten(String id, ValidImage image,
+      Optional<String> label, ImageUpload upload) {
+    return seen.caughtUp()
+        .orTimeout(CATCH_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(timeout -> CompletableFuture.failedFuture(
+            new PublishUnavailableException("could not check whether image " + id + " was "
+                + "written before its last publish timed out; retry later", timeout)))
+        .thenCompose(read -> seen.contains(id)
+            ? duplicate(id, label, upload.annotator())
+            : publishNew(id, image, label, upload));
   }
 
   private CompletableFuture<IngestResult> publishNew(String id, ValidImage valid,

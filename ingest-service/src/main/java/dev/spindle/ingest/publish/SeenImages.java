@@ -3,13 +3,19 @@ package dev.spindle.ingest.publish;
 import dev.spindle.schemas.TopicScan;
 import dev.spindle.schemas.config.ClientSettings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -21,11 +27,16 @@ import org.slf4j.LoggerFactory;
  * the image topics to their end before returning (so a restarted ingest recognises earlier
  * uploads), then keeps following them in the background, so images written by another ingest
  * instance or a bulk loader count as seen too. Each image this instance publishes is added as
- * soon as it is acknowledged.
+ * soon as it is acknowledged. {@link #caughtUp} tells when it has read everything the topics
+ * held at the time of asking: what a retry of a publish with an unknown outcome needs.
  */
 public final class SeenImages implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SeenImages.class);
   private final Set<String> ids = ConcurrentHashMap.newKeySet();
+  private final Queue<CompletableFuture<Void>> catchUpRequests = new ConcurrentLinkedQueue<>();
+  /** Requests the follower is answering, and the end offsets they wait for (follower only). */
+  private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
+  private Map<TopicPartition, Long> catchUpTarget;
   private KafkaConsumer<String, Void> consumer;
   private Thread follower;
 
@@ -39,6 +50,21 @@ public final class SeenImages implements AutoCloseable {
 
   public int size() {
     return ids.size();
+  }
+
+  /**
+   * Completes once the index has read the image topics up to (at least) their end offsets at
+   * the time of the call; while the broker is away it stays pending. Without a follower (an
+   * index fed only by {@link #add}) it is complete at once.
+   */
+  public CompletableFuture<Void> caughtUp() {
+    CompletableFuture<Void> request = new CompletableFuture<>();
+    if (follower == null) {
+      request.complete(null);
+    } else {
+      catchUpRequests.add(request);
+    }
+    return request;
   }
 
   /** Catches up with {@code topics}, then follows them until closed. */
@@ -80,7 +106,9 @@ public final class SeenImages implements AutoCloseable {
   private void followUntilClosed() {
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        poll(Duration.ofSeconds(1));
+        poll(waiting.isEmpty() && catchUpRequests.isEmpty()
+            ? Duration.ofSeconds(1) : Duration.ofMillis(50));
+        answerCatchUpRequests();
       }
     } catch (WakeupException closing) {
       // close() asked us to stop
@@ -89,6 +117,34 @@ public final class SeenImages implements AutoCloseable {
           + "instances will not be recognised until restart", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** On the follower thread: completes the requests once the end offsets they wait for are read. */
+  private void answerCatchUpRequests() {
+    try {
+      if (catchUpTarget == null) {
+        for (CompletableFuture<Void> request; (request = catchUpRequests.poll()) != null; ) {
+          waiting.add(request);
+        }
+        if (waiting.isEmpty()) {
+          return;
+        }
+        // read_committed: the last stable offsets, which the consumer's position reaches
+        catchUpTarget = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(1));
+      }
+      for (Map.Entry<TopicPartition, Long> end : catchUpTarget.entrySet()) {
+        if (consumer.position(end.getKey(), Duration.ofSeconds(1)) < end.getValue()) {
+          return;
+        }
+      }
+      waiting.forEach(request -> request.complete(null));
+      waiting.clear();
+      catchUpTarget = null;
+    } catch (WakeupException closing) {
+      throw closing;
+    } catch (KafkaException unavailable) {
+      // the broker is away: the requests wait, the next loop asks again
     }
   }
 
