@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * by one instance.
  */
 public final class IngestPipeline implements AutoCloseable {
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
   private final ImageValidator validator;
   private final LabelNames labelNames;
   private final Topics topics;
@@ -44,7 +45,6 @@ public final class IngestPipeline implements AutoCloseable {
   private final SeenImages seen;
   private final IngestMetrics metrics;
   private final Clock clock;
-  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
   private final ConcurrentMap<String, CompletableFuture<IngestResult>> inFlight =
       new ConcurrentHashMap<>();
   /** Images whose last publish failed: it may or may not have been written. */
@@ -127,7 +127,8 @@ public final class IngestPipeline implements AutoCloseable {
         .exceptionallyCompose(timeout -> CompletableFuture.failedFuture(
             new PublishUnavailableException("could not check whether image " + id + " was "
                 + "written before its last publish timed out; retry later", timeout)))
-        .thenCompose(read -> seen.contains(id)
+        // async: not on the index's follower thread, which a blocking send would stall
+        .thenComposeAsync(read -> seen.contains(id)
             ? duplicate(id, label, upload.annotator())
             : publishNew(id, image, label, upload));
   }
