@@ -107,16 +107,18 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
-    if (!eval.equals("test") && !eval.equals("holdout")) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--eval must be test or holdout, was '" + eval + "'");
+    EvalSplit split;
+    try {
+      split = EvalSplit.of(eval);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
-    Examples evaluation = "holdout".equals(eval) ? data.lastTrain(HOLDOUT) : data.test();
-    int poolFrom = "holdout".equals(eval) ? data.train().size() - HOLDOUT : data.train().size();
+    TransferRecipe recipe = propagationPool > 0
+        ? TransferRecipe.protocol(0).with(trainerPropagation()) : TransferRecipe.protocol(0);
     double[][] active = new double[seeds][];
     double[][] random = new double[seeds][];
     for (int s = 0; s < seeds; s++) {
-      Simulation simulation = new Simulation(data, spec, rotation, evaluation, poolFrom, s + 1);
+      Simulation simulation = new Simulation(data, spec, rotation, split, recipe.withSeed(s + 1));
       active[s] = simulation.run("label requests", (model, candidates) ->
           leastSure(model, candidates, data, policy));
       Random draw = new Random(1000 + s);
@@ -168,7 +170,6 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     List<Integer> pick(MultiLayerNetwork model, List<Integer> candidates);
   }
 
-  private static final int HOLDOUT = 10_000;
 
   /** The streaming trainer's default propagation (its configuration with only addresses set). */
   private static TransferRecipe.Propagation trainerPropagation() {
@@ -183,20 +184,24 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     private final NetworkSpec spec;
     private final MultiLayerNetwork rotation;
     private final Examples evaluation;
+    private final TransferRecipe recipe;
     private final int seed;
     private final List<Integer> start = new ArrayList<>();
     /** Round 0 is the same in every arm (same labels, same seed): trained once. */
     private MultiLayerNetwork startModel;
     private double startAccuracy;
     private final List<Integer> pool = new ArrayList<>();
+    /** What label propagation trains on besides the labels (empty when it is off). */
+    private final List<float[]> unlabeled;
 
-    Simulation(FmnistData data, NetworkSpec spec, MultiLayerNetwork rotation,
-        Examples evaluation, int poolFrom, int seed) {
+    Simulation(FmnistData data, NetworkSpec spec, MultiLayerNetwork rotation, EvalSplit split,
+        TransferRecipe recipe) {
       this.data = data;
-      this.evaluation = evaluation;
+      this.evaluation = split.scoring(data);
       this.spec = spec;
       this.rotation = rotation;
-      this.seed = seed;
+      this.recipe = recipe;
+      this.seed = (int) recipe.seed();
       int[] taken = new int[10];
       for (int i = 0; i < data.train().size() && start.size() < 10 * k; i++) {
         if (taken[data.trainLabels()[i]] < k) {
@@ -204,12 +209,16 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
           start.add(i);
         }
       }
-      int[] order = Examples.permutation(poolFrom, new Random(seed));
+      int[] order = Examples.permutation(split.poolCandidates(data), new Random(seed));
       for (int i = 0; i < order.length && pool.size() < poolSize; i++) {
         if (!start.contains(order[i])) {
           pool.add(order[i]);
         }
       }
+      unlabeled = recipe.propagation().enabled()
+          ? pool.subList(0, Math.min(propagationPool, pool.size())).stream()
+              .map(data.train()::get).toList()
+          : List.of();
     }
 
     double[] run(String arm, Picker picker) {
@@ -246,13 +255,6 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       for (int i = 0; i < labeled.size(); i++) {
         images.add(data.train().get(labeled.get(i)));
         labels[i] = data.trainLabels()[labeled.get(i)];
-      }
-      TransferRecipe recipe = TransferRecipe.protocol(seed);
-      List<float[]> unlabeled = List.of();
-      if (propagationPool > 0) {
-        recipe = recipe.with(trainerPropagation());
-        unlabeled = pool.subList(0, Math.min(propagationPool, pool.size())).stream()
-            .map(data.train()::get).toList();
       }
       TwoStageTransfer transfer = new TwoStageTransfer(spec, 10, recipe, TwoStageTransfer.Progress.NONE);
       return transfer.transfer(rotation, new Examples(FmnistData.SHAPE, images, labels), null,
@@ -310,7 +312,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
                 + propagationPool + " unlabeled pool images"
             : "two-stage transfer alone, protocol FMNIST-SSL-v1",
         backbone.getFileName(),
-        "holdout".equals(eval) ? "the last 10k training images (never in the pool)" : "the 10k test set",
+        EvalSplit.of(eval).description(),
         seeds, measure, balanced ? ", an equal share per predicted class" : ""));
     md.append("| labels | label requests | random |\n|---|---|---|\n");
     double[] a = means(active);

@@ -143,17 +143,17 @@ public final class SslBenchmark implements Callable<Integer> {
     double pretext = new RotationPretrainer(full, rotation, 0).pretextAccuracy(testImages(data.test()));
     System.out.printf("rotation pretext accuracy on the rotated test set: %.4f%n", pretext);
 
-    Examples scoring = switch (eval) {
-      case "test" -> data.test();
-      case "holdout" -> data.lastTrain(10_000);
-      default -> throw new CommandLine.ParameterException(new CommandLine(this),
-          "--eval must be test or holdout, was " + eval);
-    };
+    EvalSplit split;
+    try {
+      split = EvalSplit.of(eval);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+    Examples scoring = split.scoring(data);
     List<float[]> pool = new ArrayList<>();
     int[] poolTruth = new int[0];
     if (selfTraining != null || propagation != null) {
-      int candidates = eval.equals("holdout") ? data.train().size() - 10_000 : data.train().size();
-      int[] order = Examples.permutation(candidates, new Random(seed));
+      int[] order = Examples.permutation(split.poolCandidates(data), new Random(seed));
       poolTruth = new int[Math.min(poolSize, order.length)];
       for (int i = 0; i < poolTruth.length; i++) {
         pool.add(data.train().get(order[i]));
@@ -301,8 +301,7 @@ public final class SslBenchmark implements Callable<Integer> {
             + "the labeled and %d unlabeled images (kNN graph of the classifier's hidden layer)",
             propagation[0], propagation[1], propagationRate,
             propagationAugment ? "flips + 2 px shifts" : "no augmentation", poolSize),
-        eval.equals("test") ? "the 10k test set" : "the last 10k training "
-            + "images (tuning run; the test set is not used)"));
+        EvalSplit.of(eval).description()));
     md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (int i = 0; i < ks.length; i++) {
