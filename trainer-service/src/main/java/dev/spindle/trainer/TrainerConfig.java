@@ -35,7 +35,8 @@ import java.util.List;
  *       (2), {@code trainer.propagation.learning.rate} (1e-4), {@code trainer.propagation.pool}
  *       (5000): after stage 2, spread the labels over the nearest-neighbour graph of up to that
  *       many replay images and train on them ({@link TransferRecipe.Propagation}); the pool
- *       bounds the transfer's extra time</li>
+ *       bounds the transfer's extra time; {@code trainer.propagation.agreement} (true): train
+ *       only on the images whose propagated label the network agrees with</li>
  *   <li>{@code trainer.eval.every.steps} (100): how often the pretext accuracy is measured</li>
  *   <li>{@code trainer.checkpoint.every.steps} (200), {@code trainer.checkpoint.dir}
  *       (.spindle/trainer/checkpoints), {@code trainer.model.store} (.spindle/models)</li>
@@ -100,7 +101,8 @@ public record TrainerConfig(
             new TransferRecipe.Propagation(s.getInt("trainer.propagation.rounds", 2),
                 s.getInt("trainer.propagation.epochs", 2),
                 Double.parseDouble(s.get("trainer.propagation.learning.rate", "1e-4")),
-                new dev.spindle.trainer.learn.Augmentation(true, 2))),
+                new dev.spindle.trainer.learn.Augmentation(true, 2),
+                s.getBoolean("trainer.propagation.agreement", true))),
         s.getInt("trainer.propagation.pool", 5_000),
         s.getInt("trainer.checkpoint.every.steps", 200),
         s.getInt("trainer.eval.every.steps", 100),

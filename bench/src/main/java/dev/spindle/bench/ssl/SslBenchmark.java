@@ -86,6 +86,11 @@ public final class SslBenchmark implements Callable<Integer> {
           + "propagated labels (default: on).")
   boolean propagationAugment;
 
+  @Option(names = "--propagation-agreement", negatable = true, defaultValue = "true",
+      fallbackValue = "true", description = "Train only on the pool images whose propagated "
+          + "label the network agrees with (default: on, as the trainer).")
+  boolean propagationAgreement;
+
   @Option(names = "--pool", defaultValue = "10000",
       description = "Unlabeled images (a fixed random subset of the 60k; of the first 50k with "
           + "--eval holdout) that self-training or propagation labels (default: ${DEFAULT-VALUE}).")
@@ -210,6 +215,7 @@ public final class SslBenchmark implements Callable<Integer> {
     results.put("propagation", propagation == null ? "off" : Arrays.toString(propagation));
     results.put("propagation_learning_rate", propagationRate);
     results.put("propagation_augment", propagationAugment);
+    results.put("propagation_agreement", propagationAgreement);
     results.put("unlabeled_pool", pool.size());
     results.put("pretrain_epochs", backboneIn != null ? "loaded: " + backboneIn : preEpochs);
     results.put("pretrain_samples_per_s", preSeconds > 0 ? preSamples / preSeconds : null);
@@ -233,7 +239,8 @@ public final class SslBenchmark implements Callable<Integer> {
     TransferRecipe protocol = TransferRecipe.protocol(transferSeed)
         .with(propagation == null ? TransferRecipe.Propagation.OFF
             : new TransferRecipe.Propagation(propagation[0], propagation[1], propagationRate,
-                propagationAugment ? new Augmentation(true, 2) : Augmentation.NONE));
+                propagationAugment ? new Augmentation(true, 2) : Augmentation.NONE,
+                propagationAgreement));
     return protocol.with(augment ? new Augmentation(true, 2) : Augmentation.NONE,
         selfTraining == null ? TransferRecipe.SelfTraining.OFF
             : new TransferRecipe.SelfTraining(selfTraining[0], selfTraining[1], selfTraining[2]));
@@ -298,9 +305,10 @@ public final class SslBenchmark implements Callable<Integer> {
             + "each, on %d unlabeled images", selfTraining[0], selfTraining[1], selfTraining[2],
             poolSize),
         propagation == null ? "none" : String.format("%d rounds of %d epochs (Adam %s, %s) over "
-            + "the labeled and %d unlabeled images (kNN graph of the classifier's hidden layer)",
+            + "the labeled and %d unlabeled images (kNN graph of the classifier's hidden layer)%s",
             propagation[0], propagation[1], propagationRate,
-            propagationAugment ? "flips + 2 px shifts" : "no augmentation", poolSize),
+            propagationAugment ? "flips + 2 px shifts" : "no augmentation", poolSize,
+            propagationAgreement ? ", each kept only where the classifier agrees" : ""),
         EvalSplit.of(eval).description()));
     md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");
     md.append("|---|---|---|---|---|---|\n");

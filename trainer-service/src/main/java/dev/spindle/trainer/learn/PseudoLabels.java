@@ -24,19 +24,11 @@ public final class PseudoLabels {
     for (int c = 0; c < classes; c++) {
       byClass.add(new ArrayList<>());
     }
-    for (int[] batch : pool.orderedBatches(BATCH)) {
-      try (INDArray x = pool.features(batch); INDArray out = net.output(x, false)) {
-        float[][] probabilities = out.toFloatMatrix();
-        for (int i = 0; i < batch.length; i++) {
-          int best = 0;
-          for (int c = 1; c < classes; c++) {
-            if (probabilities[i][c] > probabilities[i][best]) {
-              best = c;
-            }
-          }
-          byClass.get(best).add(new Scored(batch[i], best, probabilities[i][best]));
-        }
-      }
+    int[] predicted = new int[pool.size()];
+    float[] confidence = new float[pool.size()];
+    classify(net, pool, classes, predicted, confidence);
+    for (int i = 0; i < pool.size(); i++) {
+      byClass.get(predicted[i]).add(new Scored(i, predicted[i], confidence[i]));
     }
     List<float[]> images = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
@@ -48,5 +40,31 @@ public final class PseudoLabels {
       }
     }
     return new Examples(pool.shape(), images, labels.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /** The network's class for each image of {@code pool} (inference mode). */
+  public static int[] predictions(MultiLayerNetwork net, Examples pool, int classes) {
+    int[] predicted = new int[pool.size()];
+    classify(net, pool, classes, predicted, new float[pool.size()]);
+    return predicted;
+  }
+
+  private static void classify(MultiLayerNetwork net, Examples pool, int classes,
+      int[] predicted, float[] confidence) {
+    for (int[] batch : pool.orderedBatches(BATCH)) {
+      try (INDArray x = pool.features(batch); INDArray out = net.output(x, false)) {
+        float[][] probabilities = out.toFloatMatrix();
+        for (int i = 0; i < batch.length; i++) {
+          int best = 0;
+          for (int c = 1; c < classes; c++) {
+            if (probabilities[i][c] > probabilities[i][best]) {
+              best = c;
+            }
+          }
+          predicted[batch[i]] = best;
+          confidence[batch[i]] = probabilities[i][best];
+        }
+      }
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.spindle.trainer.learn;
 import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -130,7 +131,12 @@ public final class TwoStageTransfer {
         spread = propagation.propagate(features, points.labels(), classes);
       }
       lastPropagation = spread;
-      Examples pseudo = pseudoLabeled(spread, train.size(), unlabeled, train.shape());
+      int[] predicted = plan.agreement()
+          ? PseudoLabels.predictions(net, new Examples(train.shape(), unlabeled,
+              new int[unlabeled.size()]), classes)
+          : null;
+      Examples pseudo =
+          pseudoLabeled(spread, train.size(), unlabeled, train.shape(), classes, predicted);
       int repeat = Math.max(1, (int) Math.ceil(0.25 * pseudo.size() / train.size()));
       Examples mixed = train.concat(repeat, pseudo);
       for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
@@ -140,22 +146,32 @@ public final class TwoStageTransfer {
     }
   }
 
-  /** The unlabeled images under their propagated labels, weight = certainty x class balance. */
-  private Examples pseudoLabeled(LabelPropagation.Labels spread, int offset,
-      List<float[]> unlabeled, InputShape shape) {
-    int n = unlabeled.size();
+  /**
+   * The unlabeled images under their propagated labels, weight = certainty x class balance;
+   * with {@code predicted} (the network's classes), only those where the two agree.
+   */
+  static Examples pseudoLabeled(LabelPropagation.Labels spread, int offset,
+      List<float[]> unlabeled, InputShape shape, int classes, int[] predicted) {
+    List<Integer> kept = new ArrayList<>(unlabeled.size());
     int[] perClass = new int[classes];
-    for (int i = 0; i < n; i++) {
-      perClass[spread.label()[offset + i]]++;
+    for (int i = 0; i < unlabeled.size(); i++) {
+      int label = spread.label()[offset + i];
+      if (predicted == null || predicted[i] == label) {
+        kept.add(i);
+        perClass[label]++;
+      }
     }
+    int n = kept.size();
+    List<float[]> images = new ArrayList<>(n);
     int[] labels = new int[n];
     float[] weights = new float[n];
-    for (int i = 0; i < n; i++) {
-      int label = spread.label()[offset + i];
-      labels[i] = label;
-      weights[i] = spread.certainty()[offset + i] * n / (float) (classes * perClass[label]);
+    for (int j = 0; j < n; j++) {
+      int i = kept.get(j);
+      labels[j] = spread.label()[offset + i];
+      images.add(unlabeled.get(i));
+      weights[j] = spread.certainty()[offset + i] * n / (float) (classes * perClass[labels[j]]);
     }
-    return new Examples(shape, unlabeled, labels, weights);
+    return new Examples(shape, images, labels, weights);
   }
 
   private int fitWithEarlyStopping(

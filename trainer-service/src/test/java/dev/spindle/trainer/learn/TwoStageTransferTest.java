@@ -57,7 +57,7 @@ class TwoStageTransferTest {
     List<float[]> unlabeled = FashionMnistSample.pixels(1000, 300);
     TransferRecipe recipe = new TransferRecipe(1, 1e-3, 1, 1e-4, 0, 64, 0, 1,
         Augmentation.NONE, TransferRecipe.SelfTraining.OFF,
-        new TransferRecipe.Propagation(1, 1, 1e-4, new Augmentation(true, 2)));
+        new TransferRecipe.Propagation(1, 1, 1e-4, new Augmentation(true, 2), true));
     List<String> stages = new ArrayList<>();
     TwoStageTransfer transfer = new TwoStageTransfer(spec, 10, recipe,
         (stage, epoch, epochs) -> stages.add(stage));
@@ -73,5 +73,36 @@ class TwoStageTransferTest {
       assertThat(spread.certainty()[i]).isEqualTo(1f);
     }
     assertThat(result.network().params().isNaN().any()).isFalse();
+  }
+
+  @Test
+  void shouldKeepOnlyPropagatedLabelsTheNetworkAgreesWithBalancedOverClasses() {
+    // two labeled points, then four unlabeled: propagated 0, 0, 1, 1; the network says 0, 1, 1, 1
+    LabelPropagation.Labels spread = new LabelPropagation.Labels(
+        new int[] {0, 1, 0, 0, 1, 1}, new float[] {1, 1, 0.5f, 0.9f, 0.8f, 0.6f});
+    List<float[]> unlabeled = List.of(marked(10), marked(11), marked(12), marked(13));
+
+    Examples kept = TwoStageTransfer.pseudoLabeled(
+        spread, 2, unlabeled, SHAPE, 2, new int[] {0, 1, 1, 1});
+
+    assertThat(kept.size()).isEqualTo(3);
+    assertThat(List.of(kept.image(0)[0], kept.image(1)[0], kept.image(2)[0]))
+        .containsExactly(10f, 12f, 13f);
+    assertThat(new int[] {kept.label(0), kept.label(1), kept.label(2)}).containsExactly(0, 1, 1);
+    // certainty x n / (classes x class count): 0.5 x 3/2, 0.8 x 3/4, 0.6 x 3/4
+    assertThat(kept.weight(0)).isEqualTo(0.75f);
+    assertThat(kept.weight(1)).isEqualTo(0.6f);
+    assertThat(kept.weight(2)).isCloseTo(0.45f, org.assertj.core.data.Offset.offset(1e-6f));
+
+    Examples all = TwoStageTransfer.pseudoLabeled(spread, 2, unlabeled, SHAPE, 2, null);
+
+    assertThat(all.size()).isEqualTo(4);
+  }
+
+  /** An image whose first pixel tells which it is. */
+  private static float[] marked(float id) {
+    float[] pixels = new float[SHAPE.channels() * SHAPE.height() * SHAPE.width()];
+    pixels[0] = id;
+    return pixels;
   }
 }
