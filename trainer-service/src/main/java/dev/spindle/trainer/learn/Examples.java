@@ -65,9 +65,23 @@ public final class Examples {
     return weights == null ? 1f : weights[i];
   }
 
-  /** Mini-batches over a fresh random order; the last partial batch is kept. */
+  /**
+   * Mini-batches over a fresh random order; the last partial batch is kept, except that a
+   * single leftover example joins the batch before it: DL4J refuses a weighted (masked)
+   * one-row batch ("Per output masking for MCXENT + softmax: not supported", which failed a
+   * transfer once label propagation's kept pool varied in size), and BatchNorm cannot
+   * normalise one example against itself.
+   */
   public List<int[]> shuffledBatches(int batchSize, Random random) {
-    return chunks(permutation(size(), random), batchSize);
+    List<int[]> batches = chunks(permutation(size(), random), batchSize);
+    int last = batches.size() - 1;
+    if (last > 0 && batches.get(last).length == 1) {
+      int[] previous = batches.get(last - 1);
+      int[] merged = java.util.Arrays.copyOf(previous, previous.length + 1);
+      merged[previous.length] = batches.remove(last)[0];
+      batches.set(last - 1, merged);
+    }
+    return batches;
   }
 
   /** 0..n-1 in a random order (Fisher-Yates). */

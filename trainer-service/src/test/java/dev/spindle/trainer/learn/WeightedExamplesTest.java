@@ -60,4 +60,31 @@ class WeightedExamplesTest {
     assertThat(mixed.dataSet(new int[] {2, 0}, 2).getLabelsMaskArray().toFloatVector())
         .containsExactly(0.25f, 1f);
   }
+
+  @Test
+  void shouldFoldASingleLeftoverExampleIntoThePreviousBatch() {
+    List<float[]> images = java.util.Collections.nCopies(129, image(0.5f));
+    Examples examples = new Examples(SHAPE, images, new int[129], new float[129]);
+
+    List<int[]> batches = examples.shuffledBatches(64, new java.util.Random(1));
+
+    assertThat(batches).extracting(b -> b.length).containsExactly(64, 65);
+    assertThat(batches.stream().flatMapToInt(java.util.Arrays::stream).sorted().toArray())
+        .containsExactly(java.util.stream.IntStream.range(0, 129).toArray());
+    assertThat(new Examples(SHAPE, images.subList(0, 1), new int[1]).shuffledBatches(
+        64, new java.util.Random(1))).extracting(b -> b.length).containsExactly(1);
+  }
+
+  @Test
+  void shouldTrainOnAWeightedSetWhoseSizeLeavesOneExampleOver() {
+    MultiLayerNetwork net = Networks.classifier(NetworkSpec.forInput(SHAPE, 2), 2, 1e-2, 1);
+    Examples examples = new Examples(SHAPE, java.util.Collections.nCopies(5, image(0.4f)),
+        new int[] {0, 1, 0, 1, 0}, new float[] {1f, 0.5f, 1f, 0.5f, 1f});
+
+    for (int[] batch : examples.shuffledBatches(4, new java.util.Random(1))) {
+      net.fit(examples.dataSet(batch, 2));
+    }
+
+    assertThat(net.params().isNaN().any()).isFalse();
+  }
 }
