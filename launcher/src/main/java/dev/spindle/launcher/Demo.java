@@ -69,6 +69,13 @@ public final class Demo implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   int pretrainSteps;
 
+  @Option(names = "--propagation-pool", defaultValue = "1000",
+      description = "Replay images the trainer's label propagation trains on after each "
+          + "transfer (trainer.propagation.pool; default ${DEFAULT-VALUE}, a fifth of the "
+          + "trainer's own default: on 2 cores shared by three services a 5000-image pool made "
+          + "each transfer take over 2 minutes, and the demo ended with one model).")
+  int propagationPool;
+
   @Option(names = "--run-dir", description = "Where the stack's data, the model store and the "
       + "services' logs go (default .spindle/demo/<date-time>).")
   Path runDir;
@@ -111,7 +118,8 @@ public final class Demo implements Callable<Integer> {
     LocalStack stack = closer.add(
         LocalStack.start(StackConfig.ephemeral(dir.resolve("stack"))).closedByCaller());
     Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
-    DemoServices services = DemoServices.start(stack, dir, pretrainSteps, labelsPerRound, closer);
+    DemoServices services = DemoServices.start(
+        stack, dir, pretrainSteps, labelsPerRound, propagationPool, closer);
     HttpClient http = HttpClient.newHttpClient();
     services.awaitResponding(http);
     for (ServiceProcess service : services.all()) {

@@ -21,7 +21,7 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
   static DemoServices start(LocalStack stack, Path dir, int pretrainSteps, int transferEveryLabels,
-      Closer closer) throws IOException {
+      int propagationPool, Closer closer) throws IOException {
     Path logDir = dir.resolve("logs");
     Path modelStore = dir.resolve("models");
     int ingestPort = ServiceProcess.freePort();
@@ -41,7 +41,8 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
             "trainer.model.store", modelStore.toString(),
             "trainer.model.name", MODEL_NAME,
             "trainer.transfer.min.steps", Integer.toString(pretrainSteps),
-            "trainer.transfer.every.labels", Integer.toString(transferEveryLabels))),
+            "trainer.transfer.every.labels", Integer.toString(transferEveryLabels),
+            "trainer.propagation.pool", Integer.toString(propagationPool))),
         Map.of(), trainerPort, logDir));
     ServiceProcess serving = closer.add(ServiceProcess.start("serving",
         "dev.spindle.serving.cli.ServingCommand", List.of(), settings(stack, Map.of(

@@ -24,7 +24,7 @@ class DemoServicesTest {
     Closer closer = new Closer();
     DemoServices services;
     try {
-      services = DemoServices.start(stack, dir, 200, 50, closer);
+      services = DemoServices.start(stack, dir, 200, 50, 1000, closer);
       services.awaitResponding(HttpClient.newHttpClient());
       assertThat(services.all()).extracting(ServiceProcess::pid).doesNotHaveDuplicates()
           .doesNotContain(ProcessHandle.current().pid());
