@@ -3,6 +3,7 @@ package dev.spindle.trainer.learn;
 import dev.spindle.model.ImageBatch;
 import dev.spindle.model.InputShape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -77,7 +78,7 @@ public final class Examples {
     int last = batches.size() - 1;
     if (last > 0 && batches.get(last).length == 1) {
       int[] previous = batches.get(last - 1);
-      int[] merged = java.util.Arrays.copyOf(previous, previous.length + 1);
+      int[] merged = Arrays.copyOf(previous, previous.length + 1);
       merged[previous.length] = batches.remove(last)[0];
       batches.set(last - 1, merged);
     }

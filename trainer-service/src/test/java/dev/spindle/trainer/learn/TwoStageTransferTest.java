@@ -1,6 +1,7 @@
 package dev.spindle.trainer.learn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
@@ -92,7 +93,7 @@ class TwoStageTransferTest {
     // certainty x n / (classes x class count): 0.5 x 3/2, 0.8 x 3/4, 0.6 x 3/4
     assertThat(kept.weight(0)).isEqualTo(0.75f);
     assertThat(kept.weight(1)).isEqualTo(0.6f);
-    assertThat(kept.weight(2)).isCloseTo(0.45f, org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(kept.weight(2)).isCloseTo(0.45f, offset(1e-6f));
 
     Examples all = TwoStageTransfer.pseudoLabeled(spread, 2, unlabeled, SHAPE, 2, null);
 

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +19,7 @@ class WeightedExamplesTest {
 
   private static float[] image(float v) {
     float[] pixels = new float[SHAPE.size()];
-    java.util.Arrays.fill(pixels, v);
+    Arrays.fill(pixels, v);
     return pixels;
   }
 
@@ -63,25 +67,25 @@ class WeightedExamplesTest {
 
   @Test
   void shouldFoldASingleLeftoverExampleIntoThePreviousBatch() {
-    List<float[]> images = java.util.Collections.nCopies(129, image(0.5f));
+    List<float[]> images = Collections.nCopies(129, image(0.5f));
     Examples examples = new Examples(SHAPE, images, new int[129], new float[129]);
 
-    List<int[]> batches = examples.shuffledBatches(64, new java.util.Random(1));
+    List<int[]> batches = examples.shuffledBatches(64, new Random(1));
 
     assertThat(batches).extracting(b -> b.length).containsExactly(64, 65);
-    assertThat(batches.stream().flatMapToInt(java.util.Arrays::stream).sorted().toArray())
-        .containsExactly(java.util.stream.IntStream.range(0, 129).toArray());
+    assertThat(batches.stream().flatMapToInt(Arrays::stream).sorted().toArray())
+        .containsExactly(IntStream.range(0, 129).toArray());
     assertThat(new Examples(SHAPE, images.subList(0, 1), new int[1]).shuffledBatches(
-        64, new java.util.Random(1))).extracting(b -> b.length).containsExactly(1);
+        64, new Random(1))).extracting(b -> b.length).containsExactly(1);
   }
 
   @Test
   void shouldTrainOnAWeightedSetWhoseSizeLeavesOneExampleOver() {
     MultiLayerNetwork net = Networks.classifier(NetworkSpec.forInput(SHAPE, 2), 2, 1e-2, 1);
-    Examples examples = new Examples(SHAPE, java.util.Collections.nCopies(5, image(0.4f)),
+    Examples examples = new Examples(SHAPE, Collections.nCopies(5, image(0.4f)),
         new int[] {0, 1, 0, 1, 0}, new float[] {1f, 0.5f, 1f, 0.5f, 1f});
 
-    for (int[] batch : examples.shuffledBatches(4, new java.util.Random(1))) {
+    for (int[] batch : examples.shuffledBatches(4, new Random(1))) {
       net.fit(examples.dataSet(batch, 2));
     }
 
