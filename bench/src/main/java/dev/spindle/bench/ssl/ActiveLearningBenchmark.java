@@ -73,10 +73,10 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       description = "Unlabeled training images the annotator can be asked about (default: ${DEFAULT-VALUE}).")
   int poolSize;
 
-  @Option(names = "--eval", defaultValue = "test",
+  @Option(names = "--eval", defaultValue = "test", converter = EvalSplit.Converter.class,
       description = "test: the 10k test set; holdout: the last 10k training images, never in "
           + "the pool (for choosing a strategy without the test set) (default: ${DEFAULT-VALUE}).")
-  String eval;
+  EvalSplit eval;
 
   @Option(names = "--propagation-pool", defaultValue = "5000",
       description = "Retrain as the streaming trainer does by default: two-stage transfer, "
@@ -107,18 +107,12 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
-    EvalSplit split;
-    try {
-      split = EvalSplit.of(eval);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-    }
     TransferRecipe recipe = propagationPool > 0
         ? TransferRecipe.protocol(0).with(trainerPropagation()) : TransferRecipe.protocol(0);
     double[][] active = new double[seeds][];
     double[][] random = new double[seeds][];
     for (int s = 0; s < seeds; s++) {
-      Simulation simulation = new Simulation(data, spec, rotation, split, recipe.withSeed(s + 1));
+      Simulation simulation = new Simulation(data, spec, rotation, eval, recipe.withSeed(s + 1));
       active[s] = simulation.run("label requests", (model, candidates) ->
           leastSure(model, candidates, data, policy));
       Random draw = new Random(1000 + s);
@@ -143,7 +137,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("active_gain_per_100_labels", 100 * activeGain);
     results.put("random_gain_per_100_labels", 100 * randomGain);
     results.put("gain_ratio", activeGain / randomGain);
-    results.put("eval", eval);
+    results.put("eval", eval.toString());
     results.put("propagation_pool", propagationPool);
     results.put("wall_minutes", minutes);
     // serving's default policy (balanced margin) writes active-learning.*, others a variant
@@ -312,7 +306,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
                 + propagationPool + " unlabeled pool images"
             : "two-stage transfer alone, protocol FMNIST-SSL-v1",
         backbone.getFileName(),
-        EvalSplit.of(eval).description(),
+        eval.description(),
         seeds, measure, balanced ? ", an equal share per predicted class" : ""));
     md.append("| labels | label requests | random |\n|---|---|---|\n");
     double[] a = means(active);

@@ -2,6 +2,7 @@ package dev.spindle.bench.ssl;
 
 import dev.spindle.trainer.learn.Examples;
 import java.util.Locale;
+import picocli.CommandLine;
 
 /**
  * Where a Fashion-MNIST benchmark scores: the 10k test set (for reporting), or the last 10k
@@ -27,6 +28,18 @@ enum EvalSplit {
       default -> throw new IllegalArgumentException(
           "--eval must be test or holdout, was '" + value + "'");
     };
+  }
+
+  /** Lets picocli parse {@code --eval} once, with {@link #of}'s message for a bad value. */
+  static final class Converter implements CommandLine.ITypeConverter<EvalSplit> {
+    @Override
+    public EvalSplit convert(String value) {
+      try {
+        return of(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   Examples scoring(FmnistData data) {

@@ -96,10 +96,11 @@ public final class SslBenchmark implements Callable<Integer> {
           + "--eval holdout) that self-training or propagation labels (default: ${DEFAULT-VALUE}).")
   int poolSize;
 
-  @Option(names = "--eval", defaultValue = "test", description = "test: the 10k test set "
+  @Option(names = "--eval", defaultValue = "test", converter = EvalSplit.Converter.class,
+      description = "test: the 10k test set "
       + "(for reporting); holdout: the last 10k training images (for tuning, so the test set "
       + "never picks a setting). Default: ${DEFAULT-VALUE}.")
-  String eval;
+  EvalSplit eval;
 
   @Option(names = "--seed", defaultValue = "1", description = "Pretraining seed.")
   long seed;
@@ -148,17 +149,11 @@ public final class SslBenchmark implements Callable<Integer> {
     double pretext = new RotationPretrainer(full, rotation, 0).pretextAccuracy(testImages(data.test()));
     System.out.printf("rotation pretext accuracy on the rotated test set: %.4f%n", pretext);
 
-    EvalSplit split;
-    try {
-      split = EvalSplit.of(eval);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-    }
-    Examples scoring = split.scoring(data);
+    Examples scoring = eval.scoring(data);
     List<float[]> pool = new ArrayList<>();
     int[] poolTruth = new int[0];
     if (selfTraining != null || propagation != null) {
-      int[] order = Examples.permutation(split.poolCandidates(data), new Random(seed));
+      int[] order = Examples.permutation(eval.poolCandidates(data), new Random(seed));
       poolTruth = new int[Math.min(poolSize, order.length)];
       for (int i = 0; i < poolTruth.length; i++) {
         pool.add(data.train().get(order[i]));
@@ -208,7 +203,7 @@ public final class SslBenchmark implements Callable<Integer> {
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("protocol", "FMNIST-SSL-v1");
     results.put("network", spec.toString());
-    results.put("scored_on", eval.equals("test") ? "10k test set" : "last 10k training images");
+    results.put("scored_on", eval == EvalSplit.TEST ? "10k test set" : "last 10k training images");
     results.put("cut_block", cut);
     results.put("augment", augment);
     results.put("self_training", selfTraining == null ? "off" : Arrays.toString(selfTraining));
@@ -309,7 +304,7 @@ public final class SslBenchmark implements Callable<Integer> {
             propagation[0], propagation[1], propagationRate,
             propagationAugment ? "flips + 2 px shifts" : "no augmentation", poolSize,
             propagationAgreement ? ", each kept only where the classifier agrees" : ""),
-        EvalSplit.of(eval).description()));
+        eval.description()));
     md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (int i = 0; i < ks.length; i++) {

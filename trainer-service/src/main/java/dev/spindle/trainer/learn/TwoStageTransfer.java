@@ -124,6 +124,7 @@ public final class TwoStageTransfer {
       MultiLayerNetwork net, Examples train, List<float[]> unlabeled, Random random) {
     TransferRecipe.Propagation plan = recipe.propagation();
     LabelPropagation.Points points = LabelPropagation.Points.of(train, unlabeled);
+    Examples pool = new Examples(train.shape(), unlabeled, new int[unlabeled.size()]);
     net.setLearningRate(plan.learningRate());
     for (int round = 1; round <= plan.rounds(); round++) {
       LabelPropagation.Labels spread;
@@ -131,10 +132,7 @@ public final class TwoStageTransfer {
         spread = propagation.propagate(features, points.labels(), classes);
       }
       lastPropagation = spread;
-      int[] predicted = plan.agreement()
-          ? PseudoLabels.predictions(net, new Examples(train.shape(), unlabeled,
-              new int[unlabeled.size()]), classes)
-          : null;
+      int[] predicted = plan.agreement() ? PseudoLabels.predictions(net, pool, classes) : null;
       Examples pseudo =
           pseudoLabeled(spread, train.size(), unlabeled, train.shape(), classes, predicted);
       int repeat = Math.max(1, (int) Math.ceil(0.25 * pseudo.size() / train.size()));
