@@ -26,7 +26,7 @@ final class PipelineWatch {
       double pretrainSteps, double pretextAccuracy, double trainerModelVersion,
       double trainerValidationAccuracy, double servingVersion, double swaps,
       double streamPredictions, double labelRequests, double rotationAccuracyRecent,
-      double rejectedOffers) {
+      double rejectedOffers, double pretrainingPaused) {
   }
 
   /** A model version serving-service started serving, and when. */
@@ -69,7 +69,8 @@ final class PipelineWatch {
         sv.total("spindle_serving_stream_predictions_total"),
         sv.total("spindle_serving_label_requests_total"),
         sv.value("spindle_serving_rotation_accuracy"),
-        sv.total("spindle_serving_model_offers_total", "decision=\"REJECTED\""));
+        sv.total("spindle_serving_model_offers_total", "decision=\"REJECTED\""),
+        tr.value("spindle_trainer_pretraining_paused"));
     long version = Double.isNaN(now.servingVersion()) ? 0 : (long) now.servingVersion();
     if (version > 0 && !served.containsKey(version)) {
       try {
@@ -121,11 +122,12 @@ final class PipelineWatch {
     last = now;
     double seconds = Math.max(1e-9, (now.atNanos() - before.atNanos()) / 1e9);
     return String.format("ingested %,.0f images (%.0f/s), %,.0f late labels | pretraining step %,.0f "
-            + "(%.0f samples/s), rotation acc %s | trainer model v%s (val %s) | serving v%s, "
+            + "(%.0f samples/s%s), rotation acc %s | trainer model v%s (val %s) | serving v%s, "
             + "%,.0f predictions (%.0f/s), %,.0f label requests",
         now.imagesAccepted(), (now.imagesAccepted() - before.imagesAccepted()) / seconds,
         now.labelsAccepted(), now.pretrainSteps(),
         (now.pretrainSteps() - before.pretrainSteps()) * IMAGES_PER_STEP / seconds,
+        now.pretrainingPaused() == 1 ? ", paused for a transfer" : "",
         fraction(now.pretextAccuracy()), whole(now.trainerModelVersion()),
         fraction(now.trainerValidationAccuracy()), whole(now.servingVersion()),
         now.streamPredictions(), (now.streamPredictions() - before.streamPredictions()) / seconds,

@@ -29,6 +29,11 @@ import java.util.List;
  *       (10): the transfer trigger; {@code trainer.transfer.min.labels} (10),
  *       {@code trainer.transfer.min.steps} (200): no transfer from a barely pretrained
  *       backbone</li>
+ *   <li>{@code trainer.transfer.exclusive} (true): rotation pretraining waits while a transfer
+ *       runs, so the transfer has the cores to itself (both train with every core; side by
+ *       side on 2 cores each slowed the other); {@code trainer.transfer.steps.between} (10):
+ *       pretraining steps between two transfers, so a steady stream of labels cannot stop
+ *       pretraining for good</li>
  *   <li>{@code trainer.stage1.epochs} (30), {@code trainer.stage2.epochs} (20),
  *       {@code trainer.stage2.patience} (5), {@code trainer.transfer.batch} (64)</li>
  *   <li>{@code trainer.propagation.rounds} (2; 0 = off), {@code trainer.propagation.epochs}
@@ -61,6 +66,8 @@ public record TrainerConfig(
     Duration transferEvery,
     int transferMinLabels,
     long transferMinSteps,
+    boolean transferExclusive,
+    int transferStepsBetween,
     TransferRecipe recipe,
     int propagationPool,
     int checkpointEverySteps,
@@ -90,6 +97,8 @@ public record TrainerConfig(
         Duration.ofMinutes(s.getLong("trainer.transfer.every.minutes", 10)),
         s.getInt("trainer.transfer.min.labels", 10),
         s.getLong("trainer.transfer.min.steps", 200),
+        s.getBoolean("trainer.transfer.exclusive", true),
+        s.getInt("trainer.transfer.steps.between", 10),
         new TransferRecipe(
             s.getInt("trainer.stage1.epochs", 30), 1e-3,
             s.getInt("trainer.stage2.epochs", 20), 1e-4,

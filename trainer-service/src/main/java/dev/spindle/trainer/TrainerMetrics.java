@@ -38,6 +38,9 @@ public final class TrainerMetrics {
   final Gauge consumerLag = Gauge.builder().name("spindle_trainer_consumer_lag_records")
       .help("Records of images.unlabeled and images.labeled the trainer has not read yet")
       .register(registry);
+  final Gauge pretrainingPaused = Gauge.builder().name("spindle_trainer_pretraining_paused")
+      .help("1 while rotation pretraining waits for a transfer (trainer.transfer.exclusive)")
+      .register(registry);
   final Counter transfers = Counter.builder().name("spindle_trainer_transfers")
       .help("Two-stage transfers, by outcome").labelNames("outcome").register(registry);
   final Histogram transferSeconds = Histogram.builder()

@@ -135,6 +135,7 @@ public final class TrainerService implements AutoCloseable {
     report.put("labeledStoreCaughtUp", labeledFeed.caughtUp());
     report.put("modelVersion", transfers.lastModelVersion());
     report.put("transferRunning", transfers.isRunning());
+    report.put("pretrainingPaused", loop.paused());
     return report;
   }
 

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class TrainingLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(TrainingLoop.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(500);
+  /** How often a paused loop checks whether it should stop. */
+  private static final Duration PAUSE_CHECK = Duration.ofMillis(200);
 
   /** A queued record: an image to train on, or a record that only needs its offset passed. */
   private record Pending(TopicPartition source, long offset, float[] pixels) {}
@@ -63,6 +65,11 @@ public final class TrainingLoop implements Runnable {
   private volatile long backboneVersion;
   private volatile Throwable failure;
   private volatile double lastPretextAccuracy = Double.NaN;
+  /** When pretraining paused for the running transfer (System.nanoTime()), 0 when not. */
+  private long pausedSince;
+  private volatile boolean paused;
+  /** Pretraining steps when the last transfer started; -1 before the first. */
+  private long stepsAtLastTransfer = -1;
 
   public TrainingLoop(TrainerConfig config, Consumer<String, byte[]> consumer,
       ImageRecords records, RotationPretrainer pretrainer, Checkpointer checkpointer,
@@ -89,6 +96,10 @@ public final class TrainingLoop implements Runnable {
     try {
       assignFromCheckpoint();
       while (running) {
+        if (config.transferExclusive() && transfers.isRunning()) {
+          waitForTransfer();
+          continue;
+        }
         if (fresh.size() < 4 * config.batchImages()) {
           boolean idle = fresh.isEmpty() && reservoir.size() == 0;
           enqueue(consumer.poll(idle ? IDLE_POLL : Duration.ZERO));
@@ -98,7 +109,8 @@ public final class TrainingLoop implements Runnable {
         if (transfers.takePublished()) {
           checkpoint(); // records the new model version and the labels it used
         }
-        if (pretrainer.steps() >= config.transferMinSteps() && transfers.due()) {
+        if (backboneReadyForTransfer() && transfers.due()) {
+          stepsAtLastTransfer = pretrainer.steps();
           checkpoint();
           transfers.start(new TransferCoordinator.Backbone(pretrainer.snapshot(), backboneVersion),
               config.recipe().propagation().enabled()
@@ -122,6 +134,43 @@ public final class TrainingLoop implements Runnable {
     }
   }
 
+  /**
+   * Pretrained enough for a transfer: at least trainer.transfer.min.steps in all, and
+   * trainer.transfer.steps.between since the last transfer started (pretraining waits while a
+   * transfer runs, so without this labels arriving faster than transfers end would stop it).
+   */
+  private boolean backboneReadyForTransfer() {
+    long steps = pretrainer.steps();
+    return steps >= config.transferMinSteps()
+        && (stepsAtLastTransfer < 0 || steps - stepsAtLastTransfer >= config.transferStepsBetween());
+  }
+
+  /**
+   * Rotation pretraining yields the cores to a running transfer (trainer.transfer.exclusive):
+   * both train with every core, and side by side they slow each other down. New images wait
+   * in Kafka meanwhile; nothing is lost, only read later.
+   */
+  private void waitForTransfer() {
+    if (pausedSince == 0) {
+      pausedSince = System.nanoTime();
+      paused = true;
+      metrics.pretrainingPaused.set(1);
+      log.info("pretraining paused at step {} while the transfer runs", pretrainer.steps());
+    }
+    try {
+      if (transfers.awaitIdle(PAUSE_CHECK)) {
+        log.info("pretraining resumed after {} s", String.format("%.1f",
+            (System.nanoTime() - pausedSince) / 1e9));
+        pausedSince = 0;
+        paused = false;
+        metrics.pretrainingPaused.set(0);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
   /** Stops after the current step and writes a final checkpoint. */
   public void stop() {
     running = false;
@@ -132,6 +181,11 @@ public final class TrainingLoop implements Runnable {
     halted = true;
     running = false;
     consumer.wakeup();
+  }
+
+  /** Whether pretraining is waiting for a running transfer. */
+  public boolean paused() {
+    return paused;
   }
 
   public Throwable failure() {

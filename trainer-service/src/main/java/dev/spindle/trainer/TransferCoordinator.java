@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs two-stage transfer when the trigger fires, one at a time, on its own thread and on a
- * snapshot of the backbone, so pretraining goes on meanwhile. Each run evaluates on the
+ * snapshot of the backbone (pretraining may go on meanwhile, or wait: {@link #awaitIdle}). Each run evaluates on the
  * validation split, writes the artifact and publishes the {@code models} event.
  */
 public final class TransferCoordinator implements AutoCloseable {
@@ -44,6 +44,8 @@ public final class TransferCoordinator implements AutoCloseable {
   private final AtomicLong lastModelVersion;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean published = new AtomicBoolean();
+  /** Notified when a transfer ends. */
+  private final Object idle = new Object();
   private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "spindle-transfer");
     t.setDaemon(true);
@@ -75,6 +77,18 @@ public final class TransferCoordinator implements AutoCloseable {
 
   public boolean isRunning() {
     return running.get();
+  }
+
+  /** Waits until no transfer is running, or at most {@code max}; true when none is. */
+  public boolean awaitIdle(java.time.Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    synchronized (idle) {
+      for (long left = max.toNanos(); running.get() && left > 0;
+          left = deadline - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+      return !running.get();
+    }
   }
 
   /** Whether a transfer should start now (and none is running). */
@@ -114,7 +128,10 @@ public final class TransferCoordinator implements AutoCloseable {
             RETRY_AFTER_FAILURE, e.toString(), e);
       } finally {
         metrics.transferSeconds.observe((System.nanoTime() - started) / 1e9);
-        running.set(false);
+        synchronized (idle) {
+          running.set(false);
+          idle.notifyAll();
+        }
       }
     });
   }

@@ -104,6 +104,27 @@ class TrainerIntegrationTest {
     }
   }
 
+  @Test
+  void shouldPausePretrainingWhileATransferRunsAndResumeAfterIt(@TempDir Path dir)
+      throws Exception {
+    TrainerConfig config = config(dir, "exclusive", Map.of());
+    try (TrainerService trainer = new TrainerService(config).start()) {
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(20))
+          .until(() -> trainer.loop().paused());
+      long stepsAtPause = trainer.loop().steps();
+      List<Long> stepsWhilePaused = new ArrayList<>();
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(20)).until(() -> {
+        if (trainer.loop().paused()) {
+          stepsWhilePaused.add(trainer.loop().steps());
+        }
+        return trainer.lastModelVersion() >= 1;
+      });
+      assertThat(stepsWhilePaused).isNotEmpty().containsOnly(stepsAtPause);
+      await().atMost(Duration.ofMinutes(1))
+          .until(() -> trainer.loop().steps() > stepsAtPause && !trainer.loop().paused());
+    }
+  }
+
   private TrainerConfig config(Path dir, String name, Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(Map.of(
         "kafka.bootstrap.servers", stack.bootstrapServers(),
