@@ -53,6 +53,11 @@ public final class Examples {
     return shape;
   }
 
+  /** The images in order (read-only). */
+  public List<float[]> images() {
+    return java.util.Collections.unmodifiableList(images);
+  }
+
   public float[] image(int i) {
     return images.get(i);
   }
@@ -119,13 +124,17 @@ public final class Examples {
     return dataSet(indices, classes, Augmentation.NONE, null);
   }
 
+  /**
+   * A DataSet of the examples at {@code indices} whose features are rows of {@code features}
+   * (one row per example, computed beforehand: e.g. a frozen backbone's outputs).
+   */
+  public DataSet dataSetOver(INDArray features, int[] indices, int classes) {
+    return new DataSet(features.getRows(indices), oneHot(indices, classes), null, weightMask(indices));
+  }
+
   /** A DataSet with one-hot labels, each image augmented (a fresh draw per call). */
   public DataSet dataSet(int[] indices, int classes, Augmentation augmentation, Random random) {
-    float[] oneHot = new float[indices.length * classes];
-    for (int i = 0; i < indices.length; i++) {
-      oneHot[i * classes + labels[indices[i]]] = 1f;
-    }
-    INDArray y = Nd4j.create(oneHot, new long[] {indices.length, classes}, 'c');
+    INDArray y = oneHot(indices, classes);
     INDArray mask = weightMask(indices);
     if (augmentation.isNone()) {
       return new DataSet(features(indices), y, null, mask);
@@ -138,6 +147,14 @@ public final class Examples {
       augmentation.apply(flat, i * size, shape, random, scratch);
     }
     return new DataSet(ImageBatch.wrap(shape, flat, indices.length), y, null, mask);
+  }
+
+  private INDArray oneHot(int[] indices, int classes) {
+    float[] oneHot = new float[indices.length * classes];
+    for (int i = 0; i < indices.length; i++) {
+      oneHot[i * classes + labels[indices[i]]] = 1f;
+    }
+    return Nd4j.create(oneHot, new long[] {indices.length, classes}, 'c');
   }
 
   /** Per-example loss weights as DL4J's label mask [n, 1] (it scales each row's gradient). */

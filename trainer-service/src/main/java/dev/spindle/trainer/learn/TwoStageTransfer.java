@@ -73,9 +73,14 @@ public final class TwoStageTransfer {
 
     MultiLayerNetwork frozen = Networks.withFrozenBackbone(
         spec, classifier, recipe.stage1LearningRate(), recipe.seed());
-    for (int epoch = 1; epoch <= recipe.stage1Epochs(); epoch++) {
-      fitEpoch(frozen, train, random);
-      progress.epochDone("stage 1", epoch, recipe.stage1Epochs());
+    if (recipe.augmentation().isNone()) {
+      HeadOnFeatures.fit(frozen, featureLayer, train, classes, recipe.stage1Epochs(),
+          recipe.batchSize(), recipe.stage1LearningRate(), recipe.seed(), random, progress);
+    } else {
+      for (int epoch = 1; epoch <= recipe.stage1Epochs(); epoch++) {
+        fitEpoch(frozen, train, random);
+        progress.epochDone("stage 1", epoch, recipe.stage1Epochs());
+      }
     }
     Evaluation stage1 = evaluate(frozen, validation);
 
@@ -209,15 +214,19 @@ public final class TwoStageTransfer {
   private void fitEpoch(
       MultiLayerNetwork net, Examples train, Augmentation augmentation, Random random) {
     for (int[] batch : train.shuffledBatches(recipe.batchSize(), random)) {
-      DataSet data = train.dataSet(batch, classes, augmentation, random);
-      try {
-        net.fit(data);
-      } finally {
-        data.getFeatures().close();
-        data.getLabels().close();
-        if (data.getLabelsMaskArray() != null) {
-          data.getLabelsMaskArray().close();
-        }
+      fitAndRelease(net, train.dataSet(batch, classes, augmentation, random));
+    }
+  }
+
+  /** One training step on {@code data}, whose arrays are then released. */
+  static void fitAndRelease(MultiLayerNetwork net, DataSet data) {
+    try {
+      net.fit(data);
+    } finally {
+      data.getFeatures().close();
+      data.getLabels().close();
+      if (data.getLabelsMaskArray() != null) {
+        data.getLabelsMaskArray().close();
       }
     }
   }
