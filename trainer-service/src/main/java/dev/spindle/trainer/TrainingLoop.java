@@ -141,8 +141,9 @@ public final class TrainingLoop implements Runnable {
    */
   private boolean backboneReadyForTransfer() {
     long steps = pretrainer.steps();
+    boolean firstTransfer = stepsAtLastTransfer < 0;
     return steps >= config.transferMinSteps()
-        && (stepsAtLastTransfer < 0 || steps - stepsAtLastTransfer >= config.transferStepsBetween());
+        && (firstTransfer || steps - stepsAtLastTransfer >= config.transferStepsBetween());
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.spindle.trainer.learn.TransferResult;
 import dev.spindle.trainer.learn.TwoStageTransfer;
 import dev.spindle.trainer.publish.TrainerProducer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs two-stage transfer when the trigger fires, one at a time, on its own thread and on a
- * snapshot of the backbone (pretraining may go on meanwhile, or wait: {@link #awaitIdle}). Each run evaluates on the
- * validation split, writes the artifact and publishes the {@code models} event.
+ * snapshot of the backbone (pretraining may go on meanwhile, or wait: {@link #awaitIdle}).
+ * Each run evaluates on the validation split, writes the artifact and publishes the
+ * {@code models} event.
  */
 public final class TransferCoordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TransferCoordinator.class);
@@ -51,7 +53,7 @@ public final class TransferCoordinator implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private static final java.time.Duration RETRY_AFTER_FAILURE = java.time.Duration.ofMinutes(1);
+  private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
 
   private volatile Instant lastTransfer;
   private volatile Instant lastFailure;
@@ -80,7 +82,7 @@ public final class TransferCoordinator implements AutoCloseable {
   }
 
   /** Waits until no transfer is running, or at most {@code max}; true when none is. */
-  public boolean awaitIdle(java.time.Duration max) throws InterruptedException {
+  public boolean awaitIdle(Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     synchronized (idle) {
       for (long left = max.toNanos(); running.get() && left > 0;

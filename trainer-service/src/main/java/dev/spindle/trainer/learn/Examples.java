@@ -4,6 +4,7 @@ import dev.spindle.model.ImageBatch;
 import dev.spindle.model.InputShape;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,7 +56,7 @@ public final class Examples {
 
   /** The images in order (read-only). */
   public List<float[]> images() {
-    return java.util.Collections.unmodifiableList(images);
+    return Collections.unmodifiableList(images);
   }
 
   public float[] image(int i) {
@@ -129,7 +130,8 @@ public final class Examples {
    * (one row per example, computed beforehand: e.g. a frozen backbone's outputs).
    */
   public DataSet dataSetOver(INDArray features, int[] indices, int classes) {
-    return new DataSet(features.getRows(indices), oneHot(indices, classes), null, weightMask(indices));
+    return new DataSet(features.getRows(indices), oneHot(indices, classes), null,
+        weightMask(indices));
   }
 
   /** A DataSet with one-hot labels, each image augmented (a fresh draw per call). */
