@@ -91,16 +91,21 @@ public final class IngestPipeline implements AutoCloseable {
         ? publishUnlessWritten(id, image, label, upload)
         : publishNew(id, image, label, upload);
     attempt.whenComplete((result, error) -> {
+      // the index is updated and the upload leaves inFlight before its caller hears back: a
+      // retry sent the moment the caller learns of a failure must not join the failed attempt
       if (error == null) {
         seen.add(id);
         uncertain.remove(id);
-        mine.complete(result);
       } else {
         // a send that timed out may still have been written: look before writing it again
         uncertain.add(id);
-        mine.completeExceptionally(error);
       }
       inFlight.remove(id, mine);
+      if (error == null) {
+        mine.complete(result);
+      } else {
+        mine.completeExceptionally(error);
+      }
     });
     return mine;
   }
