@@ -66,8 +66,7 @@ public final class TrainingLoop implements Runnable {
   private volatile Throwable failure;
   private volatile double lastPretextAccuracy = Double.NaN;
   /** When pretraining paused for the running transfer (System.nanoTime()), 0 when not. */
-  private long pausedSince;
-  private volatile boolean paused;
+  private volatile long pausedSince;
   /** Pretraining steps when the last transfer started; -1 before the first. */
   private long stepsAtLastTransfer = -1;
 
@@ -154,7 +153,6 @@ public final class TrainingLoop implements Runnable {
   private void waitForTransfer() {
     if (pausedSince == 0) {
       pausedSince = System.nanoTime();
-      paused = true;
       metrics.pretrainingPaused.set(1);
       log.info("pretraining paused at step {} while the transfer runs", pretrainer.steps());
     }
@@ -163,7 +161,6 @@ public final class TrainingLoop implements Runnable {
         log.info("pretraining resumed after {} s", String.format("%.1f",
             (System.nanoTime() - pausedSince) / 1e9));
         pausedSince = 0;
-        paused = false;
         metrics.pretrainingPaused.set(0);
       }
     } catch (InterruptedException e) {
@@ -186,7 +183,7 @@ public final class TrainingLoop implements Runnable {
 
   /** Whether pretraining is waiting for a running transfer. */
   public boolean paused() {
-    return paused;
+    return pausedSince != 0;
   }
 
   public Throwable failure() {

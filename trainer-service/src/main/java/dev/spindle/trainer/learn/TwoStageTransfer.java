@@ -75,7 +75,7 @@ public final class TwoStageTransfer {
         spec, classifier, recipe.stage1LearningRate(), recipe.seed());
     if (recipe.augmentation().isNone()) {
       HeadOnFeatures.fit(frozen, featureLayer, train, classes, recipe.stage1Epochs(),
-          recipe.batchSize(), recipe.stage1LearningRate(), recipe.seed(), random, progress);
+          recipe.batchSize(), recipe.seed(), random, progress);
     } else {
       for (int epoch = 1; epoch <= recipe.stage1Epochs(); epoch++) {
         fitEpoch(frozen, train, random);

@@ -34,7 +34,7 @@ class HeadOnFeaturesTest {
       }
     }
     MultiLayerNetwork onFeatures = frozenClassifier(spec, rotation);
-    HeadOnFeatures.fit(onFeatures, headLayer, train, 10, EPOCHS, BATCH, 1e-3, 1, new Random(3),
+    HeadOnFeatures.fit(onFeatures, headLayer, train, 10, EPOCHS, BATCH, 1, new Random(3),
         TwoStageTransfer.Progress.NONE);
 
     for (int layer = 0; layer < onNetwork.getLayers().length; layer++) {
