@@ -2,6 +2,7 @@ package dev.spindle.ingest.publish;
 
 import dev.spindle.schemas.TopicScan;
 import dev.spindle.schemas.config.ClientSettings;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -71,7 +73,7 @@ public final class SeenImages implements AutoCloseable {
   public static SeenImages follow(ClientSettings clients, List<String> topics) {
     SeenImages seen = new SeenImages();
     long started = System.nanoTime();
-    // only keys matter: values are skipped, not copied; fetches wait for 256 KB or 200 ms, so
+    // only keys matter: values are skipped (SkipValue), not copied; fetches wait for 256 KB or 200 ms, so
     // following a busy topic costs the broker a few fetches a second, not one per batch
     seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -79,7 +81,7 @@ public final class SeenImages implements AutoCloseable {
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
         ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024,
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)),
-        new StringDeserializer(), (Deserializer<Void>) (topic, value) -> null);
+        new StringDeserializer(), new SkipValue());
     TopicScan.readToEnd(seen.consumer, topics, seen::remember);
     log.info("dedup index: {} image ids from {} in {} ms", seen.size(), topics,
         (System.nanoTime() - started) / 1_000_000);
@@ -145,6 +147,22 @@ public final class SeenImages implements AutoCloseable {
       throw closing;
     } catch (KafkaException unavailable) {
       // the broker is away: the requests wait, the next loop asks again
+    }
+  }
+
+  /**
+   * Reads no value: the consumer hands values over as buffers, and the default of
+   * {@link Deserializer} would copy each image into an array first, only to throw it away.
+   */
+  private static final class SkipValue implements Deserializer<Void> {
+    @Override
+    public Void deserialize(String topic, byte[] data) {
+      return null;
+    }
+
+    @Override
+    public Void deserialize(String topic, Headers headers, ByteBuffer data) {
+      return null;
     }
   }
 

@@ -14,6 +14,14 @@ import java.util.zip.Inflater;
  */
 final class PngCheck {
   private static final int SIGNATURE_BYTES = 8;
+  private static final int IHDR = chunkType("IHDR");
+  private static final int IDAT = chunkType("IDAT");
+  private static final int IEND = chunkType("IEND");
+  /**
+   * One inflater and CRC per thread, reset for each image: creating and ending a zlib stream
+   * per image cost more than checking a small image's data.
+   */
+  private static final ThreadLocal<Tools> TOOLS = ThreadLocal.withInitial(Tools::new);
   private static final int[][] ADAM7 = {
       {0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2},
       {0, 1, 1, 2}};
@@ -26,7 +34,10 @@ final class PngCheck {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     in.position(SIGNATURE_BYTES);
     Header header = null;
-    Inflater inflater = new Inflater();
+    Tools tools = TOOLS.get();
+    Inflater inflater = tools.inflater;
+    CRC32 crc = tools.crc;
+    inflater.reset();
     Progress data = null;
     try {
       while (true) {
@@ -39,25 +50,25 @@ final class PngCheck {
               + " remain");
         }
         int typeAt = in.position();
-        String type = new String(bytes, typeAt, 4, StandardCharsets.ISO_8859_1);
+        int type = in.getInt();
         int dataAt = typeAt + 4;
         in.position(dataAt + length);
         int storedCrc = in.getInt();
-        CRC32 crc = new CRC32();
+        crc.reset();
         crc.update(bytes, typeAt, 4 + length);
         if ((int) crc.getValue() != storedCrc) {
-          throw damaged("the CRC of chunk " + type + " does not match");
+          throw damaged("the CRC of chunk " + typeName(bytes, typeAt) + " does not match");
         }
         if (header == null) {
-          if (!type.equals("IHDR") || length != 13) {
-            throw damaged("the first chunk is " + type + ", not IHDR");
+          if (type != IHDR || length != 13) {
+            throw damaged("the first chunk is " + typeName(bytes, typeAt) + ", not IHDR");
           }
           header = Header.parse(ByteBuffer.wrap(bytes, dataAt, 13), maxPixels);
           data = new Progress(header);
-        } else if (type.equals("IDAT")) {
+        } else if (type == IDAT) {
           inflater.setInput(bytes, dataAt, length);
           data.inflateFrom(inflater);
-        } else if (type.equals("IEND")) {
+        } else if (type == IEND) {
           break;
         }
       }
@@ -67,8 +78,23 @@ final class PngCheck {
       }
       return new ValidImage(bytes, ImageValidator.PNG, header.width, header.height);
     } finally {
-      inflater.end();
+      // drop the reference to this image's bytes; the next image resets the stream anyway
+      inflater.reset();
     }
+  }
+
+  private static int chunkType(String name) {
+    return ByteBuffer.wrap(name.getBytes(StandardCharsets.ISO_8859_1)).getInt();
+  }
+
+  private static String typeName(byte[] bytes, int at) {
+    return new String(bytes, at, 4, StandardCharsets.ISO_8859_1);
+  }
+
+  /** A thread's reusable zlib stream and checksum. */
+  private static final class Tools {
+    final Inflater inflater = new Inflater();
+    final CRC32 crc = new CRC32();
   }
 
   /**
