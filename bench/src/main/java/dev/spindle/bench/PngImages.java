@@ -27,11 +27,21 @@ final class PngImages {
 
   /** 255 - p for every pixel. */
   static byte[] inverted(byte[] pixels) {
-    byte[] out = new byte[pixels.length];
-    for (int i = 0; i < pixels.length; i++) {
-      out[i] = (byte) (255 - (pixels[i] & 0xFF));
-    }
-    return out;
+    return xor(255).apply(pixels);
+  }
+
+  /**
+   * p XOR {@code mask} for every pixel: a new image for every mask (0 is the image itself, 255
+   * its inverse), so repeated passes never send an image twice.
+   */
+  static UnaryOperator<byte[]> xor(int mask) {
+    return pixels -> {
+      byte[] out = new byte[pixels.length];
+      for (int i = 0; i < pixels.length; i++) {
+        out[i] = (byte) (pixels[i] ^ mask);
+      }
+      return out;
+    };
   }
 
   /** The square image mirrored about its diagonal, then inverted. */
