@@ -73,8 +73,8 @@ public final class SeenImages implements AutoCloseable {
   public static SeenImages follow(ClientSettings clients, List<String> topics) {
     SeenImages seen = new SeenImages();
     long started = System.nanoTime();
-    // only keys matter: values are skipped (SkipValue), not copied; fetches wait for 256 KB or 200 ms, so
-    // following a busy topic costs the broker a few fetches a second, not one per batch
+    // only keys matter: values are skipped (SkipValue), not copied; fetches wait for 256 KB or
+    // 200 ms, so following a busy topic costs the broker a few fetches a second, not one per batch
     seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
