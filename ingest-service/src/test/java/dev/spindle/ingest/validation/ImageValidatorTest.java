@@ -100,6 +100,39 @@ class ImageValidatorTest {
         .hasMessageContaining("limit is 100");
   }
 
+  @Test
+  void shouldValidateTheNextPngNormallyAfterOneWhoseCompressedDataIsCorrupt() {
+    // valid chunk CRCs, but the deflate stream starts with a block of the reserved type, so the
+    // failure comes from inside the inflater, which this thread then reuses for the next image
+    byte[] corrupt = withImageDataByte(TestImages.png(4), 2, (byte) 0xFF);
+
+    assertThatThrownBy(() -> validator.validate(corrupt, Optional.empty()))
+        .isInstanceOfSatisfying(RejectedInputException.class,
+            e -> assertThat(e.reason()).isEqualTo(Rejection.UNDECODABLE))
+        .hasMessageContaining("image data is corrupt");
+    assertThat(validator.validate(TestImages.png(5), Optional.empty()).height()).isEqualTo(28);
+    assertThat(validator.validate(TestImages.png(5), Optional.empty()).width()).isEqualTo(28);
+  }
+
+  /** {@code png} with byte {@code at} of its first IDAT chunk's data replaced, CRC updated. */
+  private static byte[] withImageDataByte(byte[] png, int at, byte value) {
+    byte[] out = png.clone();
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(out);
+    int position = 8;
+    while (true) {
+      int length = in.getInt(position);
+      String type = new String(out, position + 4, 4, StandardCharsets.ISO_8859_1);
+      if (type.equals("IDAT")) {
+        out[position + 8 + at] = value;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(out, position + 4, 4 + length);
+        in.putInt(position + 8 + length, (int) crc.getValue());
+        return out;
+      }
+      position += 12 + length;
+    }
+  }
+
   private void assertRejected(byte[] bytes, Optional<String> type, Rejection reason) {
     assertThatThrownBy(() -> validator.validate(bytes, type))
         .isInstanceOfSatisfying(RejectedInputException.class,
