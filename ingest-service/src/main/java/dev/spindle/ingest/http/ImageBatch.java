@@ -1,15 +1,21 @@
 package dev.spindle.ingest.http;
 
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.spindle.ingest.publish.ImageUpload;
 import dev.spindle.ingest.validation.RejectedInputException;
 import dev.spindle.ingest.validation.Rejection;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The body of {@code POST /v1/images/batch}: newline-delimited JSON, one image per line,
@@ -18,7 +24,9 @@ import java.util.Optional;
  * with no image line, or more than the limit, refuses the whole batch.
  */
 final class ImageBatch {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final Set<String> TEXT_FIELDS =
+      Set.of("contentType", "label", "source", "annotator");
 
   /** The {@code index}-th image line: its upload, or why it was refused before validation. */
   record Line(int index, ImageUpload upload, RejectedInputException refused) {
@@ -51,25 +59,58 @@ final class ImageBatch {
     return lines;
   }
 
+  /**
+   * One line, read as a token stream rather than a tree: a 500-image batch is 500 objects whose
+   * only large value is the base64 image, and building a node tree for each cost about as much
+   * CPU as validating the image. Same reading as a tree: the last of repeated fields wins,
+   * fields other than the known text ones are skipped, anything after the object is ignored.
+   */
   private static Line line(int index, byte[] body, int offset, int length) {
-    try {
-      JsonNode node = JSON.readTree(body, offset, length);
-      JsonNode image = node == null ? null : node.get("image");
-      if (image == null || !image.isTextual()) {
-        return refused(index, "needs \"image\": the PNG or JPEG bytes in base64");
+    String image = null;
+    Map<String, String> text = new HashMap<>(4);
+    try (JsonParser parser = JSON.createParser(body, offset, length)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return refused(index, "is not a JSON object");
       }
-      byte[] bytes;
-      try {
-        bytes = image.binaryValue();
-      } catch (IOException e) {
-        return refused(index, "\"image\" is not valid base64: " + e.getMessage());
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        boolean string = value == JsonToken.VALUE_STRING;
+        if (field.equals("image")) {
+          image = string ? parser.getText() : null;
+        } else if (TEXT_FIELDS.contains(field)) {
+          text.put(field, string ? parser.getText() : null);
+        } else {
+          parser.skipChildren();
+        }
       }
-      return new Line(index, new ImageUpload(bytes, text(node, "contentType"),
-          text(node, "label"), text(node, "source"), text(node, "annotator")), null);
     } catch (JsonProcessingException e) {
       return refused(index, "is not a JSON object: " + e.getOriginalMessage());
     } catch (IOException e) {
       return refused(index, "cannot be read: " + e.getMessage());
+    }
+    if (image == null) {
+      return refused(index, "needs \"image\": the PNG or JPEG bytes in base64");
+    }
+    byte[] bytes;
+    try {
+      bytes = base64(image);
+    } catch (IllegalArgumentException e) {
+      return refused(index, "\"image\" is not valid base64: " + e.getMessage());
+    }
+    return new Line(index, new ImageUpload(bytes, text(text, "contentType"), text(text, "label"),
+        text(text, "source"), text(text, "annotator")), null);
+  }
+
+  /**
+   * The JDK's decoder (an order of magnitude faster than Jackson's), and Jackson's where the
+   * JDK's refuses: Jackson's also skips whitespace between groups, which a tree reader allowed.
+   */
+  private static byte[] base64(String text) {
+    try {
+      return Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException strict) {
+      return Base64Variants.getDefaultVariant().decode(text);
     }
   }
 
@@ -78,9 +119,8 @@ final class ImageBatch {
         new RejectedInputException(Rejection.BAD_REQUEST, "image line " + index + " " + why));
   }
 
-  private static Optional<String> text(JsonNode node, String field) {
-    return Optional.ofNullable(node.get(field)).filter(JsonNode::isTextual).map(JsonNode::asText)
-        .filter(v -> !v.isBlank());
+  private static Optional<String> text(Map<String, String> fields, String field) {
+    return Optional.ofNullable(fields.get(field)).filter(v -> !v.isBlank());
   }
 
   private static boolean blank(byte[] body, int start, int end) {

@@ -54,6 +54,22 @@ class ImageBatchTest {
   }
 
   @Test
+  void shouldReadBase64BrokenIntoLinesAndSkipFieldsItDoesNotKnow() {
+    // MIME-style base64 (a JSON-escaped line break every 4 characters here), an unknown nested
+    // field, a label that is not text, and the last of two "source" fields
+    String image = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6});
+    List<ImageBatch.Line> lines = ImageBatch.parse(body(
+        "{\"meta\":{\"a\":[1,{\"b\":2}]},\"image\":\"" + image.substring(0, 4) + "\\n"
+            + image.substring(4) + "\",\"label\":7,\"source\":\"a\",\"source\":\"b\"}"),
+        LIMITS);
+
+    assertThat(lines.get(0).refused()).isNull();
+    assertThat(lines.get(0).upload().bytes()).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(lines.get(0).upload().label()).isEmpty();
+    assertThat(lines.get(0).upload().source()).contains("b");
+  }
+
+  @Test
   void shouldRefuseTheWholeBatchWhenItHoldsMoreImagesThanTheLimit() {
     String line = "{\"image\":\"AQ==\"}";
 
