@@ -24,6 +24,11 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
 
   private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
   private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
+  /**
+   * The size of the last record written: records of one topic are alike in size (an image's
+   * bytes dominate), so the next buffer starts that large instead of doubling from 256 bytes.
+   */
+  private volatile int lastSize = 256;
   private SchemaRegistryClient registry;
   private AvroSerdeConfig config;
   private boolean isKey;
@@ -46,7 +51,8 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     String subject = WireFormat.subject(topic, isKey);
     int id = schemaId(subject, record);
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      int expected = lastSize;
+      ByteArrayOutputStream out = new ByteArrayOutputStream(expected + expected / 8 + 16);
       out.write(WireFormat.MAGIC);
       out.write(ByteBuffer.allocate(4).putInt(id).array());
       BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
@@ -54,6 +60,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
               schema -> new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema)))
           .write(record, encoder);
       encoder.flush();
+      lastSize = out.size();
       return out.toByteArray();
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("could not write a " + record.getSchema().getFullName()
