@@ -55,7 +55,7 @@ class ImageBatchTest {
 
   @Test
   void shouldReadBase64BrokenIntoLinesAndSkipFieldsItDoesNotKnow() {
-    // MIME-style base64 (a JSON-escaped line break every 4 characters here), an unknown nested
+    // MIME-style base64 (a JSON-escaped line break after the first group), an unknown nested
     // field, a label that is not text, and the last of two "source" fields
     String image = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6});
     List<ImageBatch.Line> lines = ImageBatch.parse(body(

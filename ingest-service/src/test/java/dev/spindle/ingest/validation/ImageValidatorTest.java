@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spindle.ingest.TestImages;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 class ImageValidatorTest {
@@ -110,21 +112,22 @@ class ImageValidatorTest {
         .isInstanceOfSatisfying(RejectedInputException.class,
             e -> assertThat(e.reason()).isEqualTo(Rejection.UNDECODABLE))
         .hasMessageContaining("image data is corrupt");
-    assertThat(validator.validate(TestImages.png(5), Optional.empty()).height()).isEqualTo(28);
-    assertThat(validator.validate(TestImages.png(5), Optional.empty()).width()).isEqualTo(28);
+    ValidImage next = validator.validate(TestImages.png(5), Optional.empty());
+    assertThat(next.width()).isEqualTo(28);
+    assertThat(next.height()).isEqualTo(28);
   }
 
   /** {@code png} with byte {@code at} of its first IDAT chunk's data replaced, CRC updated. */
   private static byte[] withImageDataByte(byte[] png, int at, byte value) {
     byte[] out = png.clone();
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(out);
+    ByteBuffer in = ByteBuffer.wrap(out);
     int position = 8;
     while (true) {
       int length = in.getInt(position);
       String type = new String(out, position + 4, 4, StandardCharsets.ISO_8859_1);
       if (type.equals("IDAT")) {
         out[position + 8 + at] = value;
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(out, position + 4, 4 + length);
         in.putInt(position + 8 + length, (int) crc.getValue());
         return out;
