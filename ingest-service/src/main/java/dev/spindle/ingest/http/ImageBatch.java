@@ -74,14 +74,15 @@ final class ImageBatch {
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        boolean string = value == JsonToken.VALUE_STRING;
+        boolean wanted = field.equals("image") || TEXT_FIELDS.contains(field);
+        String value = parser.nextToken() == JsonToken.VALUE_STRING && wanted
+            ? parser.getText() : null;
+        // an object or array value is passed over whole, whatever fields it holds inside
+        parser.skipChildren();
         if (field.equals("image")) {
-          image = string ? parser.getText() : null;
+          image = value;
         } else if (TEXT_FIELDS.contains(field)) {
-          text.put(field, string ? parser.getText() : null);
-        } else {
-          parser.skipChildren();
+          text.put(field, value);
         }
       }
     } catch (JsonProcessingException e) {

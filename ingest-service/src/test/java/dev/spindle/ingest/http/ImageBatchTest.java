@@ -70,6 +70,20 @@ class ImageBatchTest {
   }
 
   @Test
+  void shouldNotTakeFieldsNestedInsideAnotherFieldsValue() {
+    String image = Base64.getEncoder().encodeToString(new byte[] {7});
+    String other = Base64.getEncoder().encodeToString(new byte[] {8});
+    List<ImageBatch.Line> lines = ImageBatch.parse(body(
+        "{\"label\":{\"image\":\"" + other + "\"},\"image\":\"" + image + "\",\"source\":\"s\"}",
+        "{\"image\":{\"image\":\"" + other + "\"}}"), LIMITS);
+
+    assertThat(lines.get(0).upload().bytes()).containsExactly(7);
+    assertThat(lines.get(0).upload().label()).isEmpty();
+    assertThat(lines.get(0).upload().source()).contains("s");
+    assertThat(lines.get(1).refused()).hasMessageContaining("needs \"image\"");
+  }
+
+  @Test
   void shouldRefuseTheWholeBatchWhenItHoldsMoreImagesThanTheLimit() {
     String line = "{\"image\":\"AQ==\"}";
 
