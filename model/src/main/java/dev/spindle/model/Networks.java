@@ -59,12 +59,23 @@ public final class Networks {
 
   /** Copies the parameters (including BatchNorm statistics) of the first {@code layers} layers. */
   public static void copyLayers(MultiLayerNetwork from, MultiLayerNetwork to, int layers) {
+    copyLayers(from, 0, to, 0, layers);
+  }
+
+  /**
+   * Copies the parameters of {@code layers} layers of {@code from}, starting at {@code fromFirst},
+   * into the layers of {@code to} starting at {@code toFirst} (e.g. a network's head into a
+   * network made of that head alone, and back).
+   */
+  public static void copyLayers(MultiLayerNetwork from, int fromFirst, MultiLayerNetwork to,
+      int toFirst, int layers) {
     for (int i = 0; i < layers; i++) {
-      Layer source = from.getLayer(i);
-      Layer target = to.getLayer(i);
+      Layer source = from.getLayer(fromFirst + i);
+      Layer target = to.getLayer(toFirst + i);
       if (source.numParams() != target.numParams()) {
-        throw new IllegalArgumentException("layer " + i + " differs: " + source.numParams()
-            + " vs " + target.numParams() + " parameters");
+        throw new IllegalArgumentException("layer " + (fromFirst + i) + " differs from layer "
+            + (toFirst + i) + ": " + source.numParams() + " vs " + target.numParams()
+            + " parameters");
       }
       if (source.numParams() > 0) {
         target.params().assign(source.params());

@@ -74,14 +74,15 @@ final class ImageBatch {
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
-        boolean wanted = field.equals("image") || TEXT_FIELDS.contains(field);
-        String value = parser.nextToken() == JsonToken.VALUE_STRING && wanted
+        boolean isImage = field.equals("image");
+        boolean isText = TEXT_FIELDS.contains(field);
+        String value = parser.nextToken() == JsonToken.VALUE_STRING && (isImage || isText)
             ? parser.getText() : null;
         // an object or array value is passed over whole, whatever fields it holds inside
         parser.skipChildren();
-        if (field.equals("image")) {
+        if (isImage) {
           image = value;
-        } else if (TEXT_FIELDS.contains(field)) {
+        } else if (isText) {
           text.put(field, value);
         }
       }

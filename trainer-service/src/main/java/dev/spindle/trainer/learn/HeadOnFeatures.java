@@ -1,5 +1,6 @@
 package dev.spindle.trainer.learn;
 
+import dev.spindle.model.Networks;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -31,9 +32,7 @@ final class HeadOnFeatures {
         }
         progress.epochDone("stage 1", epoch, epochs);
       }
-      for (int i = 0; i < head.getLayers().length; i++) {
-        frozen.getLayer(headLayer + i).params().assign(head.getLayer(i).params());
-      }
+      Networks.copyLayers(head, 0, frozen, headLayer, head.getLayers().length);
     }
   }
 
@@ -49,9 +48,7 @@ final class HeadOnFeatures {
     }
     MultiLayerNetwork head = new MultiLayerNetwork(list.build());
     head.init();
-    for (int i = 0; i < layers; i++) {
-      head.getLayer(i).params().assign(frozen.getLayer(headLayer + i).params());
-    }
+    Networks.copyLayers(frozen, headLayer, head, 0, layers);
     return head;
   }
 }
