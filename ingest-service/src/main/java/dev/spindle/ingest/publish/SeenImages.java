@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +18,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SeenImages implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SeenImages.class);
-  private final Set<String> ids = ConcurrentHashMap.newKeySet();
+  private final ImageIdSet ids = new ImageIdSet();
   private final Queue<CompletableFuture<Void>> catchUpRequests = new ConcurrentLinkedQueue<>();
   /** Requests the follower is answering, and the end offsets they wait for (follower only). */
   private final List<CompletableFuture<Void>> waiting = new ArrayList<>();
   private Map<TopicPartition, Long> catchUpTarget;
-  private KafkaConsumer<String, Void> consumer;
+  private KafkaConsumer<ImageIdSet.Key, Void> consumer;
   private Thread follower;
 
   public boolean contains(String id) {
@@ -73,7 +70,8 @@ public final class SeenImages implements AutoCloseable {
   public static SeenImages follow(ClientSettings clients, List<String> topics) {
     SeenImages seen = new SeenImages();
     long started = System.nanoTime();
-    // only keys matter: values are skipped (SkipValue), not copied; fetches wait for 256 KB or
+    // only keys matter: read straight into the id set's form (KeyReader), values skipped
+    // (SkipValue), not copied; fetches wait for 256 KB or
     // 200 ms, so following a busy topic costs the broker a few fetches a second, not one per batch
     seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -81,7 +79,7 @@ public final class SeenImages implements AutoCloseable {
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
         ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024,
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)),
-        new StringDeserializer(), new SkipValue());
+        new KeyReader(), new SkipValue());
     TopicScan.readToEnd(seen.consumer, topics, seen::remember);
     log.info("dedup index: {} image ids from {} in {} ms", seen.size(), topics,
         (System.nanoTime() - started) / 1_000_000);
@@ -91,14 +89,14 @@ public final class SeenImages implements AutoCloseable {
     return seen;
   }
 
-  private void remember(ConsumerRecord<String, Void> record) {
+  private void remember(ConsumerRecord<ImageIdSet.Key, Void> record) {
     if (record.key() != null) {
       ids.add(record.key());
     }
   }
 
   private void poll(Duration timeout) {
-    for (ConsumerRecord<String, Void> record : consumer.poll(timeout)) {
+    for (ConsumerRecord<ImageIdSet.Key, Void> record : consumer.poll(timeout)) {
       if (record.key() != null) {
         ids.add(record.key());
       }
@@ -147,6 +145,19 @@ public final class SeenImages implements AutoCloseable {
       throw closing;
     } catch (KafkaException unavailable) {
       // the broker is away: the requests wait, the next loop asks again
+    }
+  }
+
+  /** Reads a record key as the id set holds it, without making a String of an image id. */
+  private static final class KeyReader implements Deserializer<ImageIdSet.Key> {
+    @Override
+    public ImageIdSet.Key deserialize(String topic, byte[] data) {
+      return data == null ? null : ImageIdSet.Key.of(ByteBuffer.wrap(data));
+    }
+
+    @Override
+    public ImageIdSet.Key deserialize(String topic, Headers headers, ByteBuffer data) {
+      return data == null ? null : ImageIdSet.Key.of(data);
     }
   }
 

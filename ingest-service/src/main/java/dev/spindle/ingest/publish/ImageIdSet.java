@@ -1,0 +1,195 @@
+package dev.spindle.ingest.publish;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A thread-safe set of image ids, compact enough to hold every image a deployment has ever
+ * seen. An image id (64 lower-case hex digits of SHA-256) is kept as its first 128 bits, two
+ * longs in an open-addressed table: about 40 bytes per id, against about 150 for a set of
+ * Strings (node, String, its byte array). Two different images would have to share 128 bits of
+ * their SHA-256 to be mistaken for each other: beyond reach by about 2^64 images. Any other key
+ * (not an image id) is kept whole in a String set, so nothing is ever conflated.
+ *
+ * <p>The table is split into 64 segments, each behind its own lock: the dedup follower adds
+ * while the ingest threads look up, and they rarely meet in the same segment.
+ */
+public final class ImageIdSet {
+  private static final int SEGMENTS = 64;
+  private static final byte[] HEX = new byte[128];
+
+  static {
+    java.util.Arrays.fill(HEX, (byte) -1);
+    for (int d = 0; d < 16; d++) {
+      HEX["0123456789abcdef".charAt(d)] = (byte) d;
+    }
+  }
+
+  /**
+   * A key read from Kafka: an image id's 128 bits ({@code other} null), or any other key
+   * whole. Lets the follower skip building a String per record.
+   */
+  public record Key(long high, long low, String other) {
+    /** The key of a record whose UTF-8 key bytes are {@code utf8} (position to limit). */
+    public static Key of(ByteBuffer utf8) {
+      if (utf8.remaining() == 64 && allHex(utf8)) {
+        int at = utf8.position();
+        return new Key(hex16(utf8, at), hex16(utf8, at + 16), null);
+      }
+      byte[] bytes = new byte[utf8.remaining()];
+      utf8.duplicate().get(bytes);
+      return new Key(0, 0, new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    public static Key of(String id) {
+      if (id.length() == 64 && allHex(id)) {
+        return new Key(hex16(id, 0), hex16(id, 16), null);
+      }
+      return new Key(0, 0, id);
+    }
+  }
+
+  private final Segment[] segments = new Segment[SEGMENTS];
+  private final Set<String> others = ConcurrentHashMap.newKeySet();
+
+  public ImageIdSet() {
+    for (int i = 0; i < SEGMENTS; i++) {
+      segments[i] = new Segment();
+    }
+  }
+
+  /** Adds {@code id}; false if it was there already. */
+  public boolean add(String id) {
+    return add(Key.of(id));
+  }
+
+  public boolean add(Key key) {
+    return key.other() != null ? others.add(key.other())
+        : segment(key.high()).add(key.high(), key.low());
+  }
+
+  public boolean contains(String id) {
+    Key key = Key.of(id);
+    return key.other() != null ? others.contains(key.other())
+        : segment(key.high()).contains(key.high(), key.low());
+  }
+
+  public int size() {
+    int size = others.size();
+    for (Segment segment : segments) {
+      size += segment.size();
+    }
+    return size;
+  }
+
+  private Segment segment(long high) {
+    return segments[(int) (high >>> 58)];  // SHA-256 bits are uniform: the top 6 pick it
+  }
+
+  /** An open-addressed table of (high, low) pairs, linear probing; (0, 0) marks a free slot. */
+  private static final class Segment {
+    private long[] slots = new long[2 * 64];
+    private int size;
+    private boolean hasZero;
+
+    synchronized boolean add(long high, long low) {
+      if (high == 0 && low == 0) {
+        boolean added = !hasZero;
+        hasZero = true;
+        size += added ? 1 : 0;
+        return added;
+      }
+      int capacity = slots.length / 2;
+      if ((size + 1) * 3 > capacity * 2) {  // keep the load under 2/3
+        grow();
+      }
+      if (!insert(slots, high, low)) {
+        return false;
+      }
+      size++;
+      return true;
+    }
+
+    synchronized boolean contains(long high, long low) {
+      if (high == 0 && low == 0) {
+        return hasZero;
+      }
+      int slot = slotOf(slots, high, low);
+      return slots[2 * slot] != 0 || slots[2 * slot + 1] != 0;
+    }
+
+    synchronized int size() {
+      return size;
+    }
+
+    private void grow() {
+      long[] bigger = new long[slots.length * 2];
+      for (int i = 0; i < slots.length; i += 2) {
+        if (slots[i] != 0 || slots[i + 1] != 0) {
+          insert(bigger, slots[i], slots[i + 1]);
+        }
+      }
+      slots = bigger;
+    }
+
+    /** Puts the pair in {@code table} unless there; false if it was. */
+    private static boolean insert(long[] table, long high, long low) {
+      int slot = slotOf(table, high, low);
+      if (table[2 * slot] != 0 || table[2 * slot + 1] != 0) {
+        return false;
+      }
+      table[2 * slot] = high;
+      table[2 * slot + 1] = low;
+      return true;
+    }
+
+    /** The slot holding the pair, or else the free slot where it would go. */
+    private static int slotOf(long[] table, long high, long low) {
+      int mask = table.length / 2 - 1;
+      int i = (int) low & mask;
+      while ((table[2 * i] != high || table[2 * i + 1] != low)
+          && (table[2 * i] != 0 || table[2 * i + 1] != 0)) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
+  }
+
+  private static boolean allHex(ByteBuffer utf8) {
+    for (int i = utf8.position(); i < utf8.limit(); i++) {
+      byte b = utf8.get(i);
+      if (b < 0 || HEX[b] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean allHex(String id) {
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c >= 128 || HEX[c] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long hex16(ByteBuffer utf8, int from) {
+    long v = 0;
+    for (int i = from; i < from + 16; i++) {
+      v = v << 4 | HEX[utf8.get(i)];
+    }
+    return v;
+  }
+
+  private static long hex16(String id, int from) {
+    long v = 0;
+    for (int i = from; i < from + 16; i++) {
+      v = v << 4 | HEX[id.charAt(i)];
+    }
+    return v;
+  }
+}
