@@ -7,9 +7,6 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.stream.LabelRequestPolicy;
 import dev.spindle.serving.stream.LabelRequestWindow;
-import dev.spindle.schemas.config.ClientSettings;
-import dev.spindle.schemas.config.Settings;
-import dev.spindle.trainer.TrainerConfig;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
 import dev.spindle.trainer.learn.RotationPretrainer;
@@ -167,9 +164,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
   /** The streaming trainer's default propagation (its configuration with only addresses set). */
   private static TransferRecipe.Propagation trainerPropagation() {
-    return TrainerConfig.from(Settings.of(Map.of(
-        ClientSettings.BOOTSTRAP_KEY, Settings.LOCAL_BOOTSTRAP,
-        ClientSettings.REGISTRY_KEY, Settings.LOCAL_REGISTRY))).recipe().propagation();
+    return TrainerDefaults.config().recipe().propagation();
   }
 
   /** One arm: the starting labels, then rounds of picking, labeling and retraining. */

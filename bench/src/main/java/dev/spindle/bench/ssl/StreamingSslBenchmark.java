@@ -63,6 +63,12 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
   @Option(names = "--cut", defaultValue = "4", description = "Backbone block feeding the head.")
   int cut;
 
+  @Option(names = "--propagation", negatable = true, defaultValue = "true",
+      description = "Label propagation after stage 2 on both paths, as the trainer runs it by "
+          + "default (its rounds, epochs and pool size; the offline pool is drawn from the same "
+          + "images); --no-propagation compares stages 1 and 2 alone (default: ${DEFAULT-VALUE}).")
+  boolean propagation;
+
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
@@ -90,16 +96,18 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
     results.put("labeled_per_class", k);
     results.put("pretrain_steps", steps);
     results.put("cut_block", cut);
+    results.put("label_propagation", propagation);
     results.put("offline_test_accuracy", offline);
     results.put("streaming_test_accuracy", streaming);
     results.put("difference_points", 100 * (streaming - offline));
     String md = String.format("# Streaming trainer vs offline runner%n%n"
         + "First %d Fashion-MNIST training images, the first %d per class labeled; %d rotation "
-        + "pretraining steps (64 images x 4), then two-stage transfer (30 + 20 epochs), "
+        + "pretraining steps (64 images x 4), then two-stage transfer (30 + 20 epochs)%s, "
         + "classifier on block %d. Test accuracy on the 10k test set.%n%n"
         + "| path | test accuracy |%n|---|---|%n| offline runner | %.4f |%n"
         + "| ingest -> Kafka -> trainer-service | %.4f |%n%nDifference: %+.1f points.%n",
-        images, k, steps, cut, offline, streaming, 100 * (streaming - offline));
+        images, k, steps, propagation ? " and the trainer's label propagation" : "", cut,
+        offline, streaming, 100 * (streaming - offline));
     BenchReport.write(out, "ssl-streaming", results, md);
     System.out.println(md);
     return Math.abs(streaming - offline) <= 0.02 ? 0 : 1;
@@ -122,8 +130,20 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
       }
       pretrainer.step(batch);
     }
-    var result = new TwoStageTransfer(spec, 10, TransferRecipe.protocol(1),
-        TwoStageTransfer.Progress.NONE).transfer(pretrainer.snapshot(), labeled, null);
+    TransferRecipe recipe = TransferRecipe.protocol(1);
+    List<float[]> unlabeled = List.of();
+    if (propagation) {
+      TrainerConfig trainer = TrainerDefaults.config();
+      recipe = recipe.with(trainer.recipe().propagation());
+      // the trainer propagates over a uniform sample of its replay reservoir's images
+      int[] drawn = Examples.permutation(pool.size(), new Random(2));
+      unlabeled = new ArrayList<>();
+      for (int i = 0; i < Math.min(trainer.propagationPool(), drawn.length); i++) {
+        unlabeled.add(pool.get(drawn[i]));
+      }
+    }
+    var result = new TwoStageTransfer(spec, 10, recipe, TwoStageTransfer.Progress.NONE)
+        .transfer(pretrainer.snapshot(), labeled, null, unlabeled);
     return Evaluation.of(result.network(), data.test(), 10).accuracy();
   }
 
@@ -156,8 +176,10 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
           "trainer.transfer.every.labels", "1",
           "trainer.transfer.min.labels", "1",
           "trainer.transfer.min.steps", Integer.toString(steps)));
-      // the same learner as the offline runner's protocol recipe: stages 1 and 2 only
-      trainer.put("trainer.propagation.rounds", "0");
+      if (!propagation) {
+        // the same learner as the offline runner's protocol recipe: stages 1 and 2 only
+        trainer.put("trainer.propagation.rounds", "0");
+      }
       TrainerConfig config = TrainerConfig.from(Settings.of(trainer));
       try (TrainerService service = new TrainerService(config).start()) {
         long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
