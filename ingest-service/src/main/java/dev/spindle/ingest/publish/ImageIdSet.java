@@ -34,9 +34,21 @@ public final class ImageIdSet {
   public record Key(long high, long low, String other) {
     /** The key of a record whose UTF-8 key bytes are {@code utf8} (position to limit). */
     public static Key of(ByteBuffer utf8) {
-      if (utf8.remaining() == 64 && allHex(utf8)) {
-        int at = utf8.position();
-        return new Key(hex16(utf8, at), hex16(utf8, at + 16), null);
+      int at = utf8.position();
+      if (utf8.remaining() == 64) {
+        long high = 0;
+        long low = 0;
+        int invalid = 0;  // any non-hex byte makes a digit value negative: its sign bit sticks
+        for (int i = 0; i < 16; i++) {
+          int h = digit(utf8.get(at + i));
+          int l = digit(utf8.get(at + 16 + i));
+          invalid |= h | l | digit(utf8.get(at + 32 + i)) | digit(utf8.get(at + 48 + i));
+          high = high << 4 | h;
+          low = low << 4 | l;
+        }
+        if (invalid >= 0) {
+          return new Key(high, low, null);
+        }
       }
       byte[] bytes = new byte[utf8.remaining()];
       utf8.duplicate().get(bytes);
@@ -44,10 +56,27 @@ public final class ImageIdSet {
     }
 
     public static Key of(String id) {
-      if (id.length() == 64 && allHex(id)) {
-        return new Key(hex16(id, 0), hex16(id, 16), null);
+      if (id.length() == 64) {
+        long high = 0;
+        long low = 0;
+        int invalid = 0;
+        for (int i = 0; i < 16; i++) {
+          int h = digit(id.charAt(i));
+          int l = digit(id.charAt(16 + i));
+          invalid |= h | l | digit(id.charAt(32 + i)) | digit(id.charAt(48 + i));
+          high = high << 4 | h;
+          low = low << 4 | l;
+        }
+        if (invalid >= 0) {
+          return new Key(high, low, null);
+        }
       }
       return new Key(0, 0, id);
+    }
+
+    /** The value of a lower-case hex digit, or -1. */
+    private static int digit(int c) {
+      return c >= 0 && c < 128 ? HEX[c] : -1;
     }
   }
 
@@ -155,41 +184,5 @@ public final class ImageIdSet {
       }
       return i;
     }
-  }
-
-  private static boolean allHex(ByteBuffer utf8) {
-    for (int i = utf8.position(); i < utf8.limit(); i++) {
-      byte b = utf8.get(i);
-      if (b < 0 || HEX[b] < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean allHex(String id) {
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (c >= 128 || HEX[c] < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static long hex16(ByteBuffer utf8, int from) {
-    long v = 0;
-    for (int i = from; i < from + 16; i++) {
-      v = v << 4 | HEX[utf8.get(i)];
-    }
-    return v;
-  }
-
-  private static long hex16(String id, int from) {
-    long v = 0;
-    for (int i = from; i < from + 16; i++) {
-      v = v << 4 | HEX[id.charAt(i)];
-    }
-    return v;
   }
 }

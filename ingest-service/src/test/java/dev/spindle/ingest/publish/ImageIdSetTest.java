@@ -51,7 +51,11 @@ class ImageIdSetTest {
     assertThat(set.contains(lower.toUpperCase())).isTrue();
     assertThat(set.contains("not-an-id")).isTrue();
     assertThat(set.contains(lower.substring(1))).isFalse();
-    assertThat(set.size()).isEqualTo(2);
+    String notHexAtTheEnd = lower.substring(0, 63) + "g";  // same first 128 bits as lower
+    set.add(notHexAtTheEnd);
+    assertThat(set.contains(lower)).isFalse();
+    assertThat(set.contains(notHexAtTheEnd)).isTrue();
+    assertThat(set.size()).isEqualTo(3);
   }
 
   @Test
