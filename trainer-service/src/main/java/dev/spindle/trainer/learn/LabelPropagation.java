@@ -48,22 +48,42 @@ public final class LabelPropagation {
 
   private static final int ROW_BLOCK = 1024;
 
+  /** Neighbours per point; 0: {@link #neighboursFor} the number of points. */
   private final int neighbours;
   private final double alpha;
   private final int iterations;
 
+  /** Label spreading over the {@code neighbours} nearest of each point. */
   public LabelPropagation(int neighbours, double alpha, int iterations) {
-    if (neighbours < 1 || alpha <= 0 || alpha >= 1 || iterations < 1) {
+    this(neighbours, alpha, iterations, false);
+  }
+
+  private LabelPropagation(int neighbours, double alpha, int iterations, boolean scaled) {
+    if ((!scaled && neighbours < 1) || alpha <= 0 || alpha >= 1 || iterations < 1) {
       throw new IllegalArgumentException("need neighbours >= 1, 0 < alpha < 1, iterations >= 1");
     }
-    this.neighbours = neighbours;
+    this.neighbours = scaled ? 0 : neighbours;
     this.alpha = alpha;
     this.iterations = iterations;
   }
 
-  /** 30 neighbours (best of 5, 10, 30 on a Fashion-MNIST training pool), alpha 0.99 (Iscen et al.), 50 iterations. */
+  /**
+   * Neighbours {@link #neighboursFor scaled with the number of points}, alpha 0.99 (Iscen et
+   * al.), 50 iterations.
+   */
   public static LabelPropagation standard() {
-    return new LabelPropagation(30, 0.99, 50);
+    return new LabelPropagation(0, 0.99, 50, true);
+  }
+
+  /**
+   * About one neighbour per 500 points, between 10 and 30: the fewer the points, the farther
+   * apart they lie and the sooner a neighbour list reaches into another class. Measured on
+   * Fashion-MNIST training pools (holdout, after stage 2): 30 beat 5 and 10 at 30k points, and
+   * at the trainer's 5k pool 10 beat 30 (K=4: 0.770 vs 0.766 after propagation, 3 seeds, every
+   * seed ahead; K=32: 0.829 vs 0.826, 2 seeds). Between the two it interpolates, unmeasured.
+   */
+  static int neighboursFor(int points) {
+    return Math.max(10, Math.min(30, Math.round(points / 500f)));
   }
 
   /**
@@ -76,7 +96,7 @@ public final class LabelPropagation {
     if (labels.length != n) {
       throw new IllegalArgumentException(n + " points but " + labels.length + " labels");
     }
-    int k = Math.min(neighbours, n - 1);
+    int k = Math.min(neighbours > 0 ? neighbours : neighboursFor(n), n - 1);
     int[][] nearest = new int[n][k];
     float[][] weight = new float[n][k];
     nearestNeighbours(features, nearest, weight);

@@ -62,6 +62,15 @@ class LabelPropagationTest {
   }
 
   @Test
+  void shouldLinkEachPointToFewerNeighboursInASmallerPool() {
+    assertThat(LabelPropagation.neighboursFor(1_040)).isEqualTo(10);
+    assertThat(LabelPropagation.neighboursFor(5_040)).isEqualTo(10);
+    assertThat(LabelPropagation.neighboursFor(10_000)).isEqualTo(20);
+    assertThat(LabelPropagation.neighboursFor(20_040)).isEqualTo(30);
+    assertThat(LabelPropagation.neighboursFor(50_000)).isEqualTo(30);
+  }
+
+  @Test
   void shouldRefuseLabelsThatDoNotMatchThePoints() {
     assertThatThrownBy(() -> LabelPropagation.standard()
         .propagate(Nd4j.create(new float[][] {{1f}, {2f}}), new int[] {0}, 2))

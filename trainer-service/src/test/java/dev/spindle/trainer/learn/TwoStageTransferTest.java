@@ -46,7 +46,8 @@ class TwoStageTransferTest {
     for (int i = 0; i < UNLABELED; i++) {
       right += spread.label()[labeled.size() + i] == truth[i] ? 1 : 0;
     }
-    // raw pixels, 30 labels, 1,500 images: chance is 0.1; measured 0.658
+    // raw pixels, 30 labels, 1,500 images: chance is 0.1; measured 0.640 (0.658 with 30
+    // neighbours instead of the 10 this many points get)
     assertThat((double) right / UNLABELED).isGreaterThan(0.5);
   }
 
