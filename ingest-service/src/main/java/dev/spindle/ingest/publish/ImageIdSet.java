@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A thread-safe set of image ids, compact enough to hold every image a deployment has ever
  * seen. An image id (64 lower-case hex digits of SHA-256) is kept as its first 128 bits, two
- * longs in an open-addressed table: about 40 bytes per id, against about 150 for a set of
- * Strings (node, String, its byte array). Two different images would have to share 128 bits of
+ * longs in an open-addressed table: 34 bytes per id at a million ids, against 147 for a set of
+ * the id Strings (node, String, its byte array). Two different images would have to share 128 bits of
  * their SHA-256 to be mistaken for each other: beyond reach by about 2^64 images. Any other key
  * (not an image id) is kept whole in a String set, so nothing is ever conflated.
  *
