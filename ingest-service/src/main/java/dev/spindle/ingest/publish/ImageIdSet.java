@@ -35,20 +35,9 @@ public final class ImageIdSet {
     /** The key of a record whose UTF-8 key bytes are {@code utf8} (position to limit). */
     public static Key of(ByteBuffer utf8) {
       int at = utf8.position();
-      if (utf8.remaining() == 64) {
-        long high = 0;
-        long low = 0;
-        int invalid = 0;  // any non-hex byte makes a digit value negative: its sign bit sticks
-        for (int i = 0; i < 16; i++) {
-          int h = digit(utf8.get(at + i));
-          int l = digit(utf8.get(at + 16 + i));
-          invalid |= h | l | digit(utf8.get(at + 32 + i)) | digit(utf8.get(at + 48 + i));
-          high = high << 4 | h;
-          low = low << 4 | l;
-        }
-        if (invalid >= 0) {
-          return new Key(high, low, null);
-        }
+      Key id = imageId(utf8.remaining(), i -> utf8.get(at + i));
+      if (id != null) {
+        return id;
       }
       byte[] bytes = new byte[utf8.remaining()];
       utf8.duplicate().get(bytes);
@@ -56,22 +45,29 @@ public final class ImageIdSet {
     }
 
     public static Key of(String id) {
-      if (id.length() == 64) {
-        long high = 0;
-        long low = 0;
-        int invalid = 0;
-        for (int i = 0; i < 16; i++) {
-          int h = digit(id.charAt(i));
-          int l = digit(id.charAt(16 + i));
-          invalid |= h | l | digit(id.charAt(32 + i)) | digit(id.charAt(48 + i));
-          high = high << 4 | h;
-          low = low << 4 | l;
-        }
-        if (invalid >= 0) {
-          return new Key(high, low, null);
-        }
+      Key imageId = imageId(id.length(), id::charAt);
+      return imageId != null ? imageId : new Key(0, 0, id);
+    }
+
+    /**
+     * The first 128 bits of {@code length} characters that are 64 lower-case hex digits, or
+     * null: the digits are checked and parsed in one pass.
+     */
+    private static Key imageId(int length, java.util.function.IntUnaryOperator charAt) {
+      if (length != 64) {
+        return null;
       }
-      return new Key(0, 0, id);
+      long high = 0;
+      long low = 0;
+      int invalid = 0;  // any non-hex character makes a digit value negative: its sign bit sticks
+      for (int i = 0; i < 16; i++) {
+        int h = digit(charAt.applyAsInt(i));
+        int l = digit(charAt.applyAsInt(16 + i));
+        invalid |= h | l | digit(charAt.applyAsInt(32 + i)) | digit(charAt.applyAsInt(48 + i));
+        high = high << 4 | h;
+        low = low << 4 | l;
+      }
+      return invalid >= 0 ? new Key(high, low, null) : null;
     }
 
     /** The value of a lower-case hex digit, or -1. */

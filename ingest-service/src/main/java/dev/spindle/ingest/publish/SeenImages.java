@@ -71,8 +71,8 @@ public final class SeenImages implements AutoCloseable {
     SeenImages seen = new SeenImages();
     long started = System.nanoTime();
     // only keys matter: read straight into the id set's form (KeyReader), values skipped
-    // (SkipValue), not copied; fetches wait for 256 KB or
-    // 200 ms, so following a busy topic costs the broker a few fetches a second, not one per batch
+    // (SkipValue), not copied; fetches wait for 256 KB or 200 ms, so following a busy topic
+    // costs the broker a few fetches a second, not one per batch
     seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -96,11 +96,7 @@ public final class SeenImages implements AutoCloseable {
   }
 
   private void poll(Duration timeout) {
-    for (ConsumerRecord<ImageIdSet.Key, Void> record : consumer.poll(timeout)) {
-      if (record.key() != null) {
-        ids.add(record.key());
-      }
-    }
+    consumer.poll(timeout).forEach(this::remember);
   }
 
   private void followUntilClosed() {

@@ -47,6 +47,7 @@ public final class LabelPropagation {
   }
 
   private static final int ROW_BLOCK = 1024;
+  private static final String RANGES = "need neighbours >= 1, 0 < alpha < 1, iterations >= 1";
 
   /** Neighbours per point; 0: {@link #neighboursFor} the number of points. */
   private final int neighbours;
@@ -55,14 +56,18 @@ public final class LabelPropagation {
 
   /** Label spreading over the {@code neighbours} nearest of each point. */
   public LabelPropagation(int neighbours, double alpha, int iterations) {
-    this(neighbours, alpha, iterations, false);
+    this(alpha, iterations, neighbours);
+    if (neighbours < 1) {
+      throw new IllegalArgumentException(RANGES);
+    }
   }
 
-  private LabelPropagation(int neighbours, double alpha, int iterations, boolean scaled) {
-    if ((!scaled && neighbours < 1) || alpha <= 0 || alpha >= 1 || iterations < 1) {
-      throw new IllegalArgumentException("need neighbours >= 1, 0 < alpha < 1, iterations >= 1");
+  /** {@code neighbours} 0: as many as {@link #neighboursFor} the points. */
+  private LabelPropagation(double alpha, int iterations, int neighbours) {
+    if (alpha <= 0 || alpha >= 1 || iterations < 1) {
+      throw new IllegalArgumentException(RANGES);
     }
-    this.neighbours = scaled ? 0 : neighbours;
+    this.neighbours = neighbours;
     this.alpha = alpha;
     this.iterations = iterations;
   }
@@ -72,7 +77,7 @@ public final class LabelPropagation {
    * al.), 50 iterations.
    */
   public static LabelPropagation standard() {
-    return new LabelPropagation(0, 0.99, 50, true);
+    return new LabelPropagation(0.99, 50, 0);
   }
 
   /**
