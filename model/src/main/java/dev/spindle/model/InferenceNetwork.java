@@ -1,5 +1,6 @@
 package dev.spindle.model;
 
+import dev.spindle.model.layers.JavaBatchNormalization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,7 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * What serving answers with: an inference-only copy of a trained network, built for CPU speed,
  * with the trained network's inference outputs (to float rounding).
  * <ul>
- *   <li>Every conv -> BatchNorm -> activation triple is one convolution: the BatchNorm's
+ *   <li>Every conv -> BatchNorm (+ ReLU) and conv -> BatchNorm -> activation is one
+ *       convolution: the BatchNorm's
  *       running statistics and affine parameters are folded into the convolution's weights
  *       and bias ({@code W' = W * s}, {@code b' = (b - mean) * s + beta}, {@code s = gamma /
  *       std}) and the convolution applies the activation itself: two passes fewer over every
@@ -66,17 +69,20 @@ public final class InferenceNetwork {
         preProcessors.put(kept.size(), pre);
       }
       NeuralNetConfiguration layer = layers.get(i);
-      boolean fold = foldable(layers, i);
-      if (fold) {
+      // conv -> BatchNorm that rectifies, or conv -> BatchNorm -> activation (older networks)
+      int folded = foldable(layers, i);
+      if (folded == 1) {
+        ((ConvolutionLayer) layer.getLayer()).setActivationFn(new ActivationReLU());
+      } else if (folded == 2) {
         ((ConvolutionLayer) layer.getLayer()).setActivationFn(
             ((ActivationLayer) layers.get(i + 2).getLayer()).getActivationFn());
       }
       if (channelsLast) {
         toChannelsLast(layer.getLayer());
       }
-      sources.add(new Source(i, fold ? i + 1 : -1, flatten));
+      sources.add(new Source(i, folded > 0 ? i + 1 : -1, flatten));
       kept.add(layer);
-      i += fold ? 2 : 0;
+      i += folded;
     }
     conf.setConfs(kept);
     conf.setInputPreProcessors(preProcessors);
@@ -128,11 +134,22 @@ public final class InferenceNetwork {
     }
   }
 
-  private static boolean foldable(List<NeuralNetConfiguration> layers, int i) {
-    return i + 2 < layers.size()
+  /**
+   * How many layers after a convolution at {@code i} fold into it: 1 (a BatchNorm that applies
+   * its own ReLU), 2 (a BatchNorm, then an activation layer) or 0.
+   */
+  private static int foldable(List<NeuralNetConfiguration> layers, int i) {
+    if (!(i + 1 < layers.size()
         && layers.get(i).getLayer() instanceof ConvolutionLayer conv && conv.hasBias()
-        && layers.get(i + 1).getLayer() instanceof BatchNormalization bn && !bn.isLockGammaBeta()
-        && layers.get(i + 2).getLayer() instanceof ActivationLayer;
+        && layers.get(i + 1).getLayer() instanceof BatchNormalization bn
+        && !bn.isLockGammaBeta())) {
+      return 0;
+    }
+    if (bn instanceof JavaBatchNormalization java && java.isRectified()) {
+      return 1;
+    }
+    return i + 2 < layers.size() && layers.get(i + 2).getLayer() instanceof ActivationLayer
+        ? 2 : 0;
   }
 
   /**

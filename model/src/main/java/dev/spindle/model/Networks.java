@@ -1,9 +1,18 @@
 package dev.spindle.model;
 
+import dev.spindle.model.layers.JavaBatchNormalization;
+import dev.spindle.model.layers.JavaMaxPooling;
 import dev.spindle.model.runtime.Dl4jRuntime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -12,12 +21,14 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -25,15 +36,21 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * Builds the networks of a {@link NetworkSpec}: the rotation network (every block + a 4-way
  * head) and classifiers (blocks up to the cut + a C-way head). Layers are named
- * {@code conv<b>}, {@code bn<b>}, {@code relu<b>}, {@code pool<b>}, {@code fc}, {@code out}; a backbone is
- * the same leading layers in every network built from one spec, which is what
- * {@link #copyBackbone} relies on. He init, zero biases, BatchNorm momentum 0.1 and eps 1e-5
- * (PyTorch's defaults), Adam, float32, workspaces enabled, forward outputs cached for the
- * backward pass.
+ * {@code conv<b>}, {@code bn<b>} (BatchNorm and the block's ReLU), {@code pool<b>}, {@code fc},
+ * {@code out}; a backbone is the same leading layers in every network built from one spec,
+ * which is what {@link #copyBackbone} relies on. He init, zero biases, BatchNorm momentum 0.1
+ * and eps 1e-5 (PyTorch's defaults), Adam, float32, workspaces enabled, forward outputs cached
+ * for the backward pass. BatchNorm + ReLU and max pooling train in Java ({@link
+ * JavaBatchNormalization}, {@link JavaMaxPooling}): DL4J M2.1's own layers spent half of a
+ * training step there.
+ *
+ * <p>Networks saved before that (separate {@code relu<b>} layers, DL4J's own BatchNorm and
+ * pooling) have the same parameters in the same order; {@link #upgraded} turns one into
+ * today's layout.
  */
 public final class Networks {
-  /** conv, BatchNorm, ReLU (then a pooling layer where the spec pools). */
-  static final int LAYERS_PER_BLOCK = 3;
+  /** conv, BatchNorm + ReLU (then a pooling layer where the spec pools). */
+  static final int LAYERS_PER_BLOCK = 2;
 
   private Networks() {}
 
@@ -105,6 +122,71 @@ public final class Networks {
         .build();
   }
 
+  /**
+   * {@code net} in today's layout: DL4J BatchNormalization followed by a ReLU layer becomes one
+   * {@link JavaBatchNormalization} that rectifies, 2x2 stride-2 max pooling becomes {@link
+   * JavaMaxPooling}; parameters, running statistics and updater state carry over unchanged
+   * (their order does not change: ReLU layers have none). Returns {@code net} itself when there
+   * is nothing to change.
+   */
+  public static MultiLayerNetwork upgraded(MultiLayerNetwork net) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+    List<NeuralNetConfiguration> layers = conf.getConfs();
+    List<NeuralNetConfiguration> kept = new ArrayList<>();
+    Map<Integer, InputPreProcessor> preProcessors = new HashMap<>();
+    boolean changed = false;
+    for (int i = 0; i < layers.size(); i++) {
+      if (conf.getInputPreProcess(i) != null) {
+        preProcessors.put(kept.size(), conf.getInputPreProcess(i));
+      }
+      NeuralNetConfiguration layer = layers.get(i);
+      org.deeplearning4j.nn.conf.layers.Layer l = layer.getLayer();
+      if (l instanceof BatchNormalization bn && !(bn instanceof JavaBatchNormalization)) {
+        JavaBatchNormalization java = convert(bn, JavaBatchNormalization.class);
+        boolean reluNext = i + 1 < layers.size() && conf.getInputPreProcess(i + 1) == null
+            && layers.get(i + 1).getLayer() instanceof ActivationLayer act
+            && act.getActivationFn() instanceof ActivationReLU relu
+            && relu.equals(new ActivationReLU());
+        if (reluNext) {
+          java.rectifying();
+          i++;
+        }
+        layer.setLayer(java);
+        changed = true;
+      } else if (l instanceof SubsamplingLayer pool && !(pool instanceof JavaMaxPooling)
+          && pool.getPoolingType() == PoolingType.MAX) {
+        layer.setLayer(convert(pool, JavaMaxPooling.class));
+        changed = true;
+      }
+      kept.add(layer);
+    }
+    if (!changed) {
+      return net;
+    }
+    conf.setConfs(kept);
+    conf.setInputPreProcessors(preProcessors);
+    MultiLayerNetwork upgraded = new MultiLayerNetwork(conf);
+    upgraded.init(net.params().dup(), false);
+    Updater updater = net.getUpdater(false);
+    if (updater != null && updater.getStateViewArray() != null) {
+      upgraded.getUpdater().getStateViewArray().assign(updater.getStateViewArray());
+    }
+    return upgraded;
+  }
+
+  /** {@code layer}'s settings, every one of them, in a {@code type} (a subclass of its own). */
+  private static <T extends org.deeplearning4j.nn.conf.layers.Layer> T convert(
+      org.deeplearning4j.nn.conf.layers.Layer layer, Class<T> type) {
+    try {
+      var json = NeuralNetConfiguration.mapper();
+      var tree = (org.nd4j.shade.jackson.databind.node.ObjectNode) json.valueToTree(layer);
+      tree.put("@class", type.getName());
+      return json.treeToValue(tree, type);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot convert layer " + layer.getLayerName(), e);
+    }
+  }
+
   private static MultiLayerNetwork build(
       NetworkSpec spec, int blocks, int classes, double learningRate, long seed) {
     Dl4jRuntime.init();
@@ -127,13 +209,9 @@ public final class Networks {
       list.layer(new ConvolutionLayer.Builder(3, 3)
           .name("conv" + b).nIn(channels).nOut(spec.blockWidth(b))
           .stride(1, 1).hasBias(true).activation(Activation.IDENTITY).build());
-      list.layer(new BatchNormalization.Builder()
-          .name("bn" + b).decay(0.9).eps(1e-5).build());
-      // its own layer: DL4J's BatchNormalization accepts an activation but never applies it
-      list.layer(new ActivationLayer.Builder().name("relu" + b).activation(Activation.RELU).build());
+      list.layer(JavaBatchNormalization.of("bn" + b, 0.9, 1e-5).rectifying());
       if (spec.poolsAfter(b)) {
-        list.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-            .name("pool" + b).kernelSize(2, 2).stride(2, 2).build());
+        list.layer(JavaMaxPooling.named("pool" + b));
       }
       channels = spec.blockWidth(b);
     }

@@ -26,10 +26,23 @@ class InferenceNetworkTest {
     assertThat(Arrays.stream(inference.network().getLayers())
         .filter(l -> l.conf().getLayer() instanceof BatchNormalization)).isEmpty();
     assertThat(inference.network().getnLayers())
-        .isEqualTo(trained.getnLayers() - 2 * spec.blocks());
+        .isEqualTo(trained.getnLayers() - spec.blocks());
     assertSameOutputs(inference.output(images), expected);
     assertSameOutputs(inference.copy().output(images), expected);
     assertThat(trained.params()).as("the trained network is not changed").isEqualTo(trainedParams);
+  }
+
+  @Test
+  void shouldFoldANetworkSavedWithReluLayersOfItsOwn() {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
+    MultiLayerNetwork trained = trainedLooking(LegacyNetworks.build(spec, 4, 10, 6));
+    INDArray images = Nd4j.rand(8, 1, 28, 28);
+
+    InferenceNetwork inference = InferenceNetwork.of(trained);
+
+    assertThat(inference.network().getnLayers())
+        .isEqualTo(trained.getnLayers() - 2 * spec.blocks());
+    assertSameOutputs(inference.output(images), trained.output(images, false));
   }
 
   @Test

@@ -18,17 +18,47 @@ class NetworksTest {
 
   @Test
   void shouldRectifyTheOutputOfEveryBlock() {
-    // conv -> BN -> ReLU like the peer. DL4J's BatchNormalization accepts an activation but
-    // never applies it, so without ReLU layers of their own the blocks would be linear.
+    // conv -> BN -> ReLU like the peer, the ReLU inside the BatchNorm layer (DL4J's own
+    // BatchNormalization accepts an activation but never applies it)
     MultiLayerNetwork net = Networks.classifier(lastBlock, 10, 1e-3, 1);
-    var activations = net.feedForward(Nd4j.rand(4, 1, 28, 28).subi(0.5), false);
-    int layer = 0;
-    for (int block = 1; block <= lastBlock.blocks(); block++) {
-      layer += lastBlock.poolsAfter(block) ? 4 : 3;
-      assertThat(net.getLayer(layer - 1).conf().getLayer().getLayerName()).endsWith("" + block);
-      assertThat(activations.get(layer).minNumber().doubleValue()).as("block " + block)
-          .isGreaterThanOrEqualTo(0);
+    for (boolean training : new boolean[] {false, true}) {
+      var activations = net.feedForward(Nd4j.rand(4, 1, 28, 28).subi(0.5), training);
+      int layer = 0;
+      for (int block = 1; block <= lastBlock.blocks(); block++) {
+        assertThat(net.getLayer(layer + 1).conf().getLayer().getLayerName())
+            .isEqualTo("bn" + block);
+        assertThat(activations.get(layer + 2).minNumber().doubleValue())
+            .as("block %d, training %s", block, training).isGreaterThanOrEqualTo(0);
+        layer += lastBlock.poolsAfter(block) ? 3 : 2;
+      }
     }
+  }
+
+  @Test
+  void shouldUpgradeANetworkSavedWithReluLayersOfItsOwnKeepingWhatItLearned() {
+    MultiLayerNetwork legacy = LegacyNetworks.build(lastBlock, 4, 4, 5);
+    Nd4j.getRandom().setSeed(6);
+    var batch = new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(16, 1, 28, 28),
+        Nd4j.eye(4).repeat(0, 4));
+    legacy.fit(batch); // running statistics and Adam state away from their initial values
+
+    MultiLayerNetwork upgraded = Networks.upgraded(legacy);
+    MultiLayerNetwork fresh = Networks.rotationNet(lastBlock, 1e-3, 5);
+
+    assertThat(upgraded.getLayerNames()).isEqualTo(fresh.getLayerNames());
+    assertThat(upgraded.getLayerWiseConfigurations().getConfs().stream()
+        .map(c -> c.getLayer().getClass()).toList())
+        .isEqualTo(fresh.getLayerWiseConfigurations().getConfs().stream()
+            .map(c -> c.getLayer().getClass()).toList());
+    assertThat(upgraded.params()).isEqualTo(legacy.params());
+    assertThat(upgraded.getUpdater().getStateViewArray())
+        .isEqualTo(legacy.getUpdater().getStateViewArray());
+    INDArray input = Nd4j.rand(8, 1, 28, 28);
+    assertThat(upgraded.output(input, false).equalsWithEps(legacy.output(input, false), 1e-5))
+        .isTrue();
+    assertThat(Networks.upgraded(upgraded)).isSameAs(upgraded);
+    // the classifiers of today take its backbone
+    Networks.copyBackbone(lastBlock, upgraded, Networks.classifier(lastBlock, 10, 1e-3, 1));
   }
 
   @Test

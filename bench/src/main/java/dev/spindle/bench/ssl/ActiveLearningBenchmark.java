@@ -3,6 +3,7 @@ package dev.spindle.bench.ssl;
 import dev.spindle.bench.BenchReport;
 import dev.spindle.model.ImageBatch;
 import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.stream.LabelRequestPolicy;
@@ -98,7 +99,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     long started = System.nanoTime();
     FmnistData data = FmnistData.load();
     NetworkSpec spec = NetworkSpec.forInput(FmnistData.SHAPE, 4);
-    MultiLayerNetwork rotation = ModelSerializer.restoreMultiLayerNetwork(backbone.toFile(), true);
+    MultiLayerNetwork rotation =
+        Networks.upgraded(ModelSerializer.restoreMultiLayerNetwork(backbone.toFile(), true));
     LabelRequestPolicy policy =
         new LabelRequestPolicy(true, measure, perRound, Duration.ofMinutes(1), balanced);
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",

@@ -3,6 +3,7 @@ package dev.spindle.bench.ssl;
 import dev.spindle.bench.BenchReport;
 import dev.spindle.ingest.loader.ProgressBar;
 import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.trainer.learn.Augmentation;
 import dev.spindle.trainer.learn.Evaluation;
@@ -133,7 +134,8 @@ public final class SslBenchmark implements Callable<Integer> {
     double preSeconds = 0;
     long preSamples = 0;
     if (backboneIn != null) {
-      rotation = ModelSerializer.restoreMultiLayerNetwork(backboneIn.toFile(), true);
+      rotation = Networks.upgraded(
+          ModelSerializer.restoreMultiLayerNetwork(backboneIn.toFile(), true));
       System.out.println("loaded rotation network from " + backboneIn);
     } else {
       long t0 = System.nanoTime();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.spindle.model.Networks;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,12 +108,14 @@ public final class ModelStore {
             + manifest.sha256() + " but the network file has " + actual);
       }
       Dl4jRuntime.init();
-      MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(networkFile.toFile());
+      // in today's layout, whichever version trained it
+      MultiLayerNetwork network = Networks.upgraded(
+          ModelSerializer.restoreMultiLayerNetwork(networkFile.toFile()));
       MultiLayerNetwork rotation = null;
       if (ModelSerializer.listObjectsInFile(networkFile.toFile()).contains(ROTATION_ENTRY)) {
         byte[] bytes = ModelSerializer.getObjectFromFile(networkFile.toFile(), ROTATION_ENTRY);
-        rotation = ModelSerializer.restoreMultiLayerNetwork(
-            new java.io.ByteArrayInputStream(bytes), false);
+        rotation = Networks.upgraded(ModelSerializer.restoreMultiLayerNetwork(
+            new java.io.ByteArrayInputStream(bytes), false));
       }
       return new LoadedModel(network, java.util.Optional.ofNullable(rotation), manifest);
     } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.spindle.model.Networks;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,8 +51,9 @@ public final class Checkpointer {
     }
     CheckpointState state = JSON.readValue(stateFile.toFile(), CheckpointState.class);
     Dl4jRuntime.init();
-    MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(
-        dir.resolve(state.backboneFile()).toFile(), true);
+    // in today's layout, whichever version wrote it (parameters and Adam state carry over)
+    MultiLayerNetwork net = Networks.upgraded(ModelSerializer.restoreMultiLayerNetwork(
+        dir.resolve(state.backboneFile()).toFile(), true));
     return Optional.of(new Restored(state, net));
   }
 

@@ -1,0 +1,56 @@
+package dev.spindle.model.layers;
+
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+
+/**
+ * Block copies between float32 INDArrays in row-major order with default strides and Java
+ * {@code float[]} scratch, so the layers' loops run on heap arrays the JIT vectorises and each
+ * value of a large batch crosses main memory once per pass: a block is copied in, worked on
+ * while it is in cache, and copied out.
+ */
+final class FloatArrays {
+  private static final ThreadLocal<float[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[2][0]);
+
+  private FloatArrays() {}
+
+  /** Whether {@code a} can be read in blocks: float32, row-major, default strides. */
+  static boolean contiguous(INDArray a) {
+    return a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+        && Shape.hasDefaultStridesForShape(a) && a.length() <= Integer.MAX_VALUE;
+  }
+
+  /** The values of {@code a} (which must be {@link #contiguous}) as a buffer indexed from 0. */
+  static FloatBuffer buffer(INDArray a) {
+    return a.data().asNioFloat().position((int) a.offset()).slice();
+  }
+
+  /**
+   * This thread's scratch array number {@code slot} (0 or 1), at least {@code length} long;
+   * its contents are whatever the thread left there.
+   */
+  static float[] scratch(int slot, int length) {
+    float[][] arrays = SCRATCH.get();
+    if (arrays[slot].length < length) {
+      arrays[slot] = new float[length];
+    }
+    return arrays[slot];
+  }
+
+  /** Copies {@code n} planes of {@code plane} values, {@code stride} apart from {@code first}. */
+  static void gather(FloatBuffer from, int first, int stride, int n, int plane, float[] to) {
+    for (int s = 0; s < n; s++) {
+      from.get(first + s * stride, to, s * plane, plane);
+    }
+  }
+
+  /** The inverse of {@link #gather}. */
+  static void scatter(float[] from, FloatBuffer to, int first, int stride, int n, int plane) {
+    for (int s = 0; s < n; s++) {
+      to.put(first + s * stride, from, s * plane, plane);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.spindle.model.layers;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's SubsamplingLayer with 2x2, stride-2 max pooling of a channels-first float32 batch of
+ * even height and width computed in Java: the forward pass remembers which of the four inputs
+ * won each window, the backward pass routes each gradient there (first of equal maxima wins, as
+ * in DL4J). On DL4J M2.1 its native pooling ops took a quarter of a training step on the
+ * default network. Any other shape or setting goes to DL4J's own code.
+ */
+public class JavaMaxPoolingLayer extends SubsamplingLayer {
+  /** Per output: which input of its window (0..3, row-major) was the largest. */
+  private byte[] winners;
+  /** The input {@link #winners} belongs to (null: DL4J's own code ran). */
+  private INDArray winnersFor;
+
+  public JavaMaxPoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
+    super(conf, dataType);
+  }
+
+  private boolean handles(INDArray x) {
+    var conf = layerConf();
+    return conf.getPoolingType() == PoolingType.MAX
+        && Arrays.equals(conf.getKernelSize(), new int[] {2, 2})
+        && Arrays.equals(conf.getStride(), new int[] {2, 2})
+        && Arrays.equals(conf.getDilation(), new int[] {1, 1})
+        && (conf.getPadding() == null || Arrays.equals(conf.getPadding(), new int[] {0, 0}))
+        && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
+        && x.rank() == 4 && x.size(2) % 2 == 0 && x.size(3) % 2 == 0
+        && FloatArrays.contiguous(x);
+  }
+
+  @Override
+  public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    assertInputSet(false);
+    INDArray x = input;
+    if (!handles(x)) {
+      winnersFor = null;
+      return super.activate(training, workspaceMgr);
+    }
+    Windows w = new Windows(x);
+    int width = w.width;
+    int inPlane = w.inPlane;
+    int outW = w.outW;
+    int outPlane = w.outPlane;
+    int outLength = w.planes * outPlane;
+    byte[] won = winners = winners != null && winners.length >= outLength
+        ? winners : new byte[outLength];
+    INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+        new long[] {x.size(0), x.size(1), w.height / 2, outW}, 'c');
+    FloatBuffer in = FloatArrays.buffer(x);
+    FloatBuffer out = FloatArrays.buffer(output);
+    ChannelLoops.forEachChannel(w.planes, x.length(), p -> {
+      float[] v = FloatArrays.scratch(0, inPlane);
+      float[] pooled = FloatArrays.scratch(1, outPlane);
+      in.get(p * inPlane, v, 0, inPlane);
+      int winnerBase = p * outPlane;
+      for (int o = 0; o < outPlane; o++) {
+        int i = o / outW;
+        int top = 2 * i * width + 2 * (o - i * outW);
+        float a = v[top];
+        float b = v[top + 1];
+        float c = v[top + width];
+        float d = v[top + width + 1];
+        float max = a;
+        byte at = 0;
+        if (b > max) {
+          max = b;
+          at = 1;
+        }
+        if (c > max) {
+          max = c;
+          at = 2;
+        }
+        if (d > max) {
+          max = d;
+          at = 3;
+        }
+        pooled[o] = max;
+        won[winnerBase + o] = at;
+      }
+      out.put(p * outPlane, pooled, 0, outPlane);
+    });
+    winnersFor = x;
+    return output;
+  }
+
+  @Override
+  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    assertInputSet(true);
+    if (winnersFor == null || winnersFor != input) {
+      return super.backpropGradient(epsilon, workspaceMgr);
+    }
+    if (!FloatArrays.contiguous(epsilon)) {
+      epsilon = epsilon.dup('c');
+    }
+    Windows w = new Windows(input);
+    int width = w.width;
+    int inPlane = w.inPlane;
+    int outW = w.outW;
+    int outPlane = w.outPlane;
+    byte[] won = winners;
+    INDArray epsAtInput = workspaceMgr.createUninitialized(
+        ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+    FloatBuffer upstream = FloatArrays.buffer(epsilon);
+    FloatBuffer out = FloatArrays.buffer(epsAtInput);
+    ChannelLoops.forEachChannel(w.planes, input.length(), p -> {
+      float[] dx = FloatArrays.scratch(0, inPlane);
+      float[] g = FloatArrays.scratch(1, outPlane);
+      upstream.get(p * outPlane, g, 0, outPlane);
+      Arrays.fill(dx, 0, inPlane, 0f);
+      int winnerBase = p * outPlane;
+      for (int o = 0; o < outPlane; o++) {
+        int i = o / outW;
+        int at = won[winnerBase + o];
+        dx[(2 * i + (at >> 1)) * width + 2 * (o - i * outW) + (at & 1)] = g[o];
+      }
+      out.put(p * inPlane, dx, 0, inPlane);
+    });
+    return new Pair<>(new DefaultGradient(), epsAtInput);
+  }
+
+  /** The 2x2 windows over a channels-first batch: planes (images x channels) and their sizes. */
+  private static final class Windows {
+    final int planes;
+    final int height;
+    final int width;
+    final int inPlane;
+    final int outW;
+    final int outPlane;
+
+    Windows(INDArray x) {
+      planes = (int) (x.size(0) * x.size(1));
+      height = (int) x.size(2);
+      width = (int) x.size(3);
+      inPlane = height * width;
+      outW = width / 2;
+      outPlane = (height / 2) * outW;
+    }
+  }
+}
