@@ -56,6 +56,9 @@ final class PeerRunner {
     ProcessBuilder builder = new ProcessBuilder(python.toString(), "-c", WRAPPER,
         script.toString(), "--throughput", "--warmup", String.valueOf(warmup),
         "--steps", String.valueOf(steps));
+    // the peer runs as a PyTorch user runs it: OpenMP's default wait policy, not the PASSIVE
+    // one bin/spindle sets for Spindle
+    builder.environment().remove("OMP_WAIT_POLICY");
     if (blasDir != null) {
       builder.environment().put("LD_LIBRARY_PATH", blasDir.toString());
       builder.environment().put("OPENBLAS_NUM_THREADS", "2");

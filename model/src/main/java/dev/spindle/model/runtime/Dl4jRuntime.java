@@ -2,6 +2,7 @@ package dev.spindle.model.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
@@ -49,8 +50,9 @@ public final class Dl4jRuntime {
     }
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
     initialised = true;
-    log.info("ND4J backend {} ({} threads), layer helpers {}", backend(),
+    log.info("ND4J backend {} ({} threads, OMP_WAIT_POLICY {}), layer helpers {}", backend(),
         Nd4j.getEnvironment().maxMasterThreads(),
+        Objects.requireNonNullElse(System.getenv("OMP_WAIT_POLICY"), "unset"),
         Boolean.getBoolean(HELPERS_DISABLE) ? "disabled by " + HELPERS_DISABLE : "enabled");
   }
 
