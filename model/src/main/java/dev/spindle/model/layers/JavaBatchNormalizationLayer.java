@@ -83,56 +83,58 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
     FloatBuffer out = FloatArrays.buffer(activations);
     int stride = channels * plane;
     int count = n * plane;
-    ChannelLoops.forEachChannel(channels, (long) n * stride, c -> {
+    ChannelLoops.forEachRange(channels, (long) n * stride, (from, to) -> {
       float[] v = FloatArrays.scratch(0, count);
-      FloatArrays.gather(in, c * plane, stride, n, plane, v);
-      float mean;
-      float inv;
-      if (train) {
-        float k = runningMean[c];
-        double sum = 0;
-        double squares = 0;
-        for (int from = 0; from < count; from += plane) {
-          float s0 = 0, s1 = 0, q0 = 0, q1 = 0;
-          int i = from;
-          int end = from + plane;
-          for (; i + 1 < end; i += 2) {
-            float d0 = v[i] - k;
-            float d1 = v[i + 1] - k;
-            s0 += d0;
-            s1 += d1;
-            q0 += d0 * d0;
-            q1 += d1 * d1;
+      for (int c = from; c < to; c++) {
+        FloatArrays.gather(in, c * plane, stride, n, plane, v);
+        float mean;
+        float inv;
+        if (train) {
+          float k = runningMean[c];
+          double sum = 0;
+          double squares = 0;
+          for (int start = 0; start < count; start += plane) {
+            float s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+            int i = start;
+            int end = start + plane;
+            for (; i + 1 < end; i += 2) {
+              float d0 = v[i] - k;
+              float d1 = v[i + 1] - k;
+              s0 += d0;
+              s1 += d1;
+              q0 += d0 * d0;
+              q1 += d1 * d1;
+            }
+            for (; i < end; i++) {
+              float d = v[i] - k;
+              s0 += d;
+              q0 += d * d;
+            }
+            sum += s0 + s1;
+            squares += q0 + q1;
           }
-          for (; i < end; i++) {
-            float d = v[i] - k;
-            s0 += d;
-            q0 += d * d;
+          double m = sum / count;
+          double var = Math.max(0, squares / count - m * m);
+          mean = batchMean[c] = (float) (k + m);
+          batchVar[c] = (float) var;
+          inv = invStd[c] = (float) (1 / Math.sqrt(var + eps));
+        } else {
+          mean = runningMean[c];
+          inv = runningInvStd[c];
+        }
+        float scale = gamma[c] * inv;
+        float shift = beta[c] - mean * scale;
+        if (rectified) {
+          for (int i = 0; i < count; i++) {
+            v[i] = Math.max(v[i] * scale + shift, 0f);
           }
-          sum += s0 + s1;
-          squares += q0 + q1;
+        } else {
+          for (int i = 0; i < count; i++) {
+            v[i] = v[i] * scale + shift;
+          }
         }
-        double m = sum / count;
-        double var = Math.max(0, squares / count - m * m);
-        mean = batchMean[c] = (float) (k + m);
-        batchVar[c] = (float) var;
-        inv = invStd[c] = (float) (1 / Math.sqrt(var + eps));
-      } else {
-        mean = runningMean[c];
-        inv = runningInvStd[c];
+        FloatArrays.scatter(v, out, c * plane, stride, n, plane);
       }
-      float scale = gamma[c] * inv;
-      float shift = beta[c] - mean * scale;
-      if (rectified) {
-        for (int i = 0; i < count; i++) {
-          v[i] = Math.max(v[i] * scale + shift, 0f);
-        }
-      } else {
-        for (int i = 0; i < count; i++) {
-          v[i] = v[i] * scale + shift;
-        }
-      }
-      FloatArrays.scatter(v, out, c * plane, stride, n, plane);
     });
     forwardInput = train ? x : null;
     return activations;
@@ -168,52 +170,55 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
     FloatBuffer in = FloatArrays.buffer(input);
     FloatBuffer upstream = FloatArrays.buffer(epsilon);
     FloatBuffer out = FloatArrays.buffer(nextEpsilon);
-    ChannelLoops.forEachChannel(channels, (long) n * stride, c -> {
+    ChannelLoops.forEachRange(channels, (long) n * stride, (from, to) -> {
       float[] x = FloatArrays.scratch(0, count);
       float[] g = FloatArrays.scratch(1, count);
-      FloatArrays.gather(in, c * plane, stride, n, plane, x);
-      FloatArrays.gather(upstream, c * plane, stride, n, plane, g);
-      float m = mean[c];
-      if (rectified) {
-        // the ReLU's gradient: none where the forward pass's output was 0 (the same float
-        // expression as there, so the same decision)
-        float scale = gamma[c] * inv[c];
-        float shift = beta[c] - m * scale;
+      for (int c = from; c < to; c++) {
+        FloatArrays.gather(in, c * plane, stride, n, plane, x);
+        FloatArrays.gather(upstream, c * plane, stride, n, plane, g);
+        float m = mean[c];
+        if (rectified) {
+          // the ReLU's gradient: none where the forward pass's output was 0 (the same float
+          // expression as there, so the same decision)
+          float scale = gamma[c] * inv[c];
+          float shift = beta[c] - m * scale;
+          for (int i = 0; i < count; i++) {
+            g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i])
+                & positive(x[i] * scale + shift));
+          }
+        }
+        double sumGrad = 0;
+        double sumGradCentred = 0;
+        for (int start = 0; start < count; start += plane) {
+          int end = start + plane;
+          float g0 = 0, g1 = 0, x0 = 0, x1 = 0;
+          int i = start;
+          for (; i + 1 < end; i += 2) {
+            g0 += g[i];
+            g1 += g[i + 1];
+            x0 += g[i] * (x[i] - m);
+            x1 += g[i + 1] * (x[i + 1] - m);
+          }
+          for (; i < end; i++) {
+            g0 += g[i];
+            x0 += g[i] * (x[i] - m);
+          }
+          sumGrad += g0 + g1;
+          sumGradCentred += x0 + x1;
+        }
+        float db = (float) sumGrad;
+        float dg = (float) (sumGradCentred * inv[c]);
+        dBeta[c] = db;
+        dGamma[c] = dg;
+        // dx = gamma/std * (g - dBeta/M - xhat * dGamma/M), xhat = (x - mean)/std
+        float a = gamma[c] * inv[c];
+        float b = -a * inv[c] * dg / count;
+        float d = -a * db / count - b * m;
         for (int i = 0; i < count; i++) {
-          g[i] = x[i] * scale + shift > 0 ? g[i] : 0f;
+          g[i] = a * g[i] + b * x[i] + d;
         }
+        FloatArrays.scatter(g, out, c * plane, stride, n, plane);
       }
-      double sumGrad = 0;
-      double sumGradCentred = 0;
-      for (int from = 0; from < count; from += plane) {
-        int end = from + plane;
-        float g0 = 0, g1 = 0, x0 = 0, x1 = 0;
-        int i = from;
-        for (; i + 1 < end; i += 2) {
-          g0 += g[i];
-          g1 += g[i + 1];
-          x0 += g[i] * (x[i] - m);
-          x1 += g[i + 1] * (x[i + 1] - m);
-        }
-        for (; i < end; i++) {
-          g0 += g[i];
-          x0 += g[i] * (x[i] - m);
-        }
-        sumGrad += g0 + g1;
-        sumGradCentred += x0 + x1;
-      }
-      float db = (float) sumGrad;
-      float dg = (float) (sumGradCentred * inv[c]);
-      dBeta[c] = db;
-      dGamma[c] = dg;
-      // dx = gamma/std * (g - dBeta/M - xhat * dGamma/M), xhat = (x - mean)/std
-      float a = gamma[c] * inv[c];
-      float b = -a * inv[c] * dg / count;
-      float d = -a * db / count - b * m;
-      for (int i = 0; i < count; i++) {
-        g[i] = a * g[i] + b * x[i] + d;
-      }
-      FloatArrays.scatter(g, out, c * plane, stride, n, plane);
     });
 
     Gradient gradient = new DefaultGradient();
@@ -281,6 +286,16 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
       }
     }
     return out;
+  }
+
+  /**
+   * All ones where {@code y > 0}, else 0 (also for -0, +0 and negative values): the ReLU's
+   * gradient gate without a branch, which the sign of post-BatchNorm values would mispredict
+   * half the time.
+   */
+  static int positive(float y) {
+    int bits = Float.floatToRawIntBits(y);
+    return ~(((bits - 1) | bits) >> 31);
   }
 
   private boolean rectified() {

@@ -63,36 +63,32 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
         new long[] {x.size(0), x.size(1), w.height / 2, outW}, 'c');
     FloatBuffer in = FloatArrays.buffer(x);
     FloatBuffer out = FloatArrays.buffer(output);
-    ChannelLoops.forEachChannel(w.planes, x.length(), p -> {
+    ChannelLoops.forEachRange(w.planes, x.length(), (from, to) -> {
       float[] v = FloatArrays.scratch(0, inPlane);
       float[] pooled = FloatArrays.scratch(1, outPlane);
-      in.get(p * inPlane, v, 0, inPlane);
-      int winnerBase = p * outPlane;
-      for (int o = 0; o < outPlane; o++) {
-        int i = o / outW;
-        int top = 2 * i * width + 2 * (o - i * outW);
-        float a = v[top];
-        float b = v[top + 1];
-        float c = v[top + width];
-        float d = v[top + width + 1];
-        float max = a;
-        byte at = 0;
-        if (b > max) {
-          max = b;
-          at = 1;
+      for (int p = from; p < to; p++) {
+        in.get(p * inPlane, v, 0, inPlane);
+        int winnerBase = p * outPlane;
+        for (int o = 0; o < outPlane; o++) {
+          int i = o / outW;
+          int top = 2 * i * width + 2 * (o - i * outW);
+          float a = v[top];
+          float b = v[top + 1];
+          float c = v[top + width];
+          float d = v[top + width + 1];
+          // first of equal maxima wins; selects rather than branches (which of the four wins
+          // is as good as random)
+          float ab = Math.max(a, b);
+          float cd = Math.max(c, d);
+          int atAb = b > a ? 1 : 0;
+          int atCd = d > c ? 3 : 2;
+          float max = Math.max(ab, cd);
+          byte at = (byte) (cd > ab ? atCd : atAb);
+          pooled[o] = max;
+          won[winnerBase + o] = at;
         }
-        if (c > max) {
-          max = c;
-          at = 2;
-        }
-        if (d > max) {
-          max = d;
-          at = 3;
-        }
-        pooled[o] = max;
-        won[winnerBase + o] = at;
+        out.put(p * outPlane, pooled, 0, outPlane);
       }
-      out.put(p * outPlane, pooled, 0, outPlane);
     });
     winnersFor = x;
     return output;
@@ -117,18 +113,20 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
         ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
     FloatBuffer upstream = FloatArrays.buffer(epsilon);
     FloatBuffer out = FloatArrays.buffer(epsAtInput);
-    ChannelLoops.forEachChannel(w.planes, input.length(), p -> {
+    ChannelLoops.forEachRange(w.planes, input.length(), (from, to) -> {
       float[] dx = FloatArrays.scratch(0, inPlane);
       float[] g = FloatArrays.scratch(1, outPlane);
-      upstream.get(p * outPlane, g, 0, outPlane);
-      Arrays.fill(dx, 0, inPlane, 0f);
-      int winnerBase = p * outPlane;
-      for (int o = 0; o < outPlane; o++) {
-        int i = o / outW;
-        int at = won[winnerBase + o];
-        dx[(2 * i + (at >> 1)) * width + 2 * (o - i * outW) + (at & 1)] = g[o];
+      for (int p = from; p < to; p++) {
+        upstream.get(p * outPlane, g, 0, outPlane);
+        Arrays.fill(dx, 0, inPlane, 0f);
+        int winnerBase = p * outPlane;
+        for (int o = 0; o < outPlane; o++) {
+          int i = o / outW;
+          int at = won[winnerBase + o];
+          dx[(2 * i + (at >> 1)) * width + 2 * (o - i * outW) + (at & 1)] = g[o];
+        }
+        out.put(p * inPlane, dx, 0, inPlane);
       }
-      out.put(p * inPlane, dx, 0, inPlane);
     });
     return new Pair<>(new DefaultGradient(), epsAtInput);
   }

@@ -138,6 +138,17 @@ class JavaBatchNormalizationTest {
   }
 
   @Test
+  void shouldGateTheReluGradientOnStrictlyPositiveOutputs() {
+    assertThat(JavaBatchNormalizationLayer.positive(1e-30f)).isEqualTo(-1);
+    assertThat(JavaBatchNormalizationLayer.positive(3f)).isEqualTo(-1);
+    assertThat(JavaBatchNormalizationLayer.positive(Float.MAX_VALUE)).isEqualTo(-1);
+    assertThat(JavaBatchNormalizationLayer.positive(0f)).isZero();
+    assertThat(JavaBatchNormalizationLayer.positive(-0f)).isZero();
+    assertThat(JavaBatchNormalizationLayer.positive(-1e-30f)).isZero();
+    assertThat(JavaBatchNormalizationLayer.positive(-3f)).isZero();
+  }
+
+  @Test
   void shouldTrainAndTrackRunningStatisticsAsDl4jsLayersDo() {
     MultiLayerNetwork theirs = LegacyNetworks.build(spec, 4, 4, 3);
     MultiLayerNetwork ours = Networks.upgraded(theirs.clone());
