@@ -1,5 +1,6 @@
 package dev.spindle.model.layers;
 
+import dev.spindle.model.runtime.Dl4jRuntime;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,11 +16,18 @@ final class FloatArrays {
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[2][0]);
 
+  /**
+   * Whether ND4J keeps arrays in this process's memory (the CPU backend). On CUDA the values
+   * live on the GPU, its host copies may be stale, and DL4J's cuDNN layers are the fast path:
+   * this package's layers leave everything to them.
+   */
+  private static final boolean ON_HOST = "CPU".equalsIgnoreCase(Dl4jRuntime.backend());
+
   private FloatArrays() {}
 
-  /** Whether {@code a} can be read in blocks: float32, row-major, default strides. */
+  /** Whether {@code a} can be read in blocks: in host memory, float32, row-major, default strides. */
   static boolean contiguous(INDArray a) {
-    return a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+    return ON_HOST && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
         && Shape.hasDefaultStridesForShape(a) && a.length() <= Integer.MAX_VALUE;
   }
 

@@ -17,15 +17,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * DL4J's BatchNormalization layer (and the ReLU after it, when {@link
- * JavaBatchNormalization#isRectified()}) with the channels-first float32 case computed in Java,
- * one channel at a time while its values are in cache: going forward the batch statistics and
- * the output, going back the two gradient sums and the input gradient. DL4J M2.1 computes the batch
- * statistics with generic ND4J reductions before running oneDNN's op, and its backward op alone
- * took a quarter of a training step on the default network. Same arithmetic: biased batch
- * variance, DL4J's "distributed-safe" running-statistics update; the input gradient agrees with
- * a double-precision computation to about 1e-7 (DL4J's own, summing in float, is off by up to
- * 0.5% on 28x28 maps). Every other case (channels-last, rank 2, locked gamma/beta, other data
- * types) goes to DL4J's own code.
+ * JavaBatchNormalization#isRectified()}) with the channels-first float32 case on the CPU
+ * computed in Java, one channel at a time while its values are in cache: going forward the
+ * batch statistics and the output, going back the two gradient sums and the input gradient.
+ * DL4J M2.1 computes the batch statistics with generic ND4J reductions before running oneDNN's
+ * op, and its backward op alone took a quarter of a training step on the default network.
+ * Same arithmetic: biased batch variance, DL4J's "distributed-safe" running-statistics update;
+ * the input gradient agrees with a double-precision computation to about 1e-7 (DL4J's own,
+ * summing in float, is off by up to 0.5% on 28x28 maps). Every other case (channels-last, rank
+ * 2, locked gamma/beta, other data types, the CUDA backend) goes to DL4J's own code.
  */
 public class JavaBatchNormalizationLayer extends BatchNormalization {
   private float[] batchMean;
@@ -141,7 +141,8 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
   }
 
   @Override
-  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+  public Pair<Gradient, INDArray> backpropGradient(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     if (forwardInput == null || forwardInput != input) {
       if (fallbackOutput != null) {
         // the ReLU's gradient: none where its output is 0

@@ -16,10 +16,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J's SubsamplingLayer with 2x2, stride-2 max pooling of a channels-first float32 batch of
- * even height and width computed in Java: the forward pass remembers which of the four inputs
- * won each window, the backward pass routes each gradient there (first of equal maxima wins, as
- * in DL4J). On DL4J M2.1 its native pooling ops took a quarter of a training step on the
- * default network. Any other shape or setting goes to DL4J's own code.
+ * even height and width computed in Java (on the CPU backend): the forward pass remembers which
+ * of the four inputs won each window, the backward pass routes each gradient there (first of
+ * equal maxima wins, as in DL4J). On DL4J M2.1 its native pooling ops took a quarter of a
+ * training step on the default network. Any other shape or setting goes to DL4J's own code.
  */
 public class JavaMaxPoolingLayer extends SubsamplingLayer {
   /** Per output: which input of its window (0..3, row-major) was the largest. */
@@ -95,7 +95,8 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
   }
 
   @Override
-  public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+  public Pair<Gradient, INDArray> backpropGradient(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(true);
     if (winnersFor == null || winnersFor != input) {
       return super.backpropGradient(epsilon, workspaceMgr);

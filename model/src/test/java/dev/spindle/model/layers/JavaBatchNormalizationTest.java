@@ -110,7 +110,8 @@ class JavaBatchNormalizationTest {
           dGamma += gate[j] * xHat;
         }
       }
-      assertThat(back.getFirst().getGradientFor("beta").getDouble(c)).isCloseTo(dBeta, within(1e-4));
+      assertThat(back.getFirst().getGradientFor("beta").getDouble(c))
+          .isCloseTo(dBeta, within(1e-4));
       assertThat(back.getFirst().getGradientFor("gamma").getDouble(c))
           .isCloseTo(dGamma, within(1e-4));
       for (int s = 0; s < n; s++) {
