@@ -27,11 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * with the trained network's inference outputs (to float rounding).
  * <ul>
  *   <li>Every conv -> BatchNorm (+ ReLU) and conv -> BatchNorm -> activation is one
- *       convolution: the BatchNorm's
- *       running statistics and affine parameters are folded into the convolution's weights
- *       and bias ({@code W' = W * s}, {@code b' = (b - mean) * s + beta}, {@code s = gamma /
- *       std}) and the convolution applies the activation itself: two passes fewer over every
- *       feature map.</li>
+ *       convolution: the BatchNorm's running statistics and affine parameters are folded into
+ *       the convolution's weights and bias ({@code W' = W * s}, {@code b' = (b - mean) * s +
+ *       beta}, {@code s = gamma / std}) and the convolution applies the activation itself:
+ *       fewer passes over every feature map.</li>
  *   <li>Convolutions and pooling run channels-last (NHWC), oneDNN's own layout, where NCHW
  *       costs a reorder around every layer (one thread, batch 64: 1,496 -> 2,243 images/s);
  *       the dense layer after the last pooling gets its weight rows permuted to match.</li>

@@ -124,10 +124,11 @@ public final class Networks {
 
   /**
    * {@code net} in today's layout: DL4J BatchNormalization followed by a ReLU layer becomes one
-   * {@link JavaBatchNormalization} that rectifies, 2x2 stride-2 max pooling becomes {@link
-   * JavaMaxPooling}; parameters, running statistics and updater state carry over unchanged
-   * (their order does not change: ReLU layers have none). Returns {@code net} itself when there
-   * is nothing to change.
+   * {@link JavaBatchNormalization} that rectifies (any other BatchNormalization one that does
+   * not), max pooling becomes {@link JavaMaxPooling} (which leaves all but 2x2 stride 2 to
+   * DL4J's code); parameters, running statistics and updater state carry over unchanged (their
+   * order does not change: ReLU layers have none). Returns {@code net} itself when there is
+   * nothing to change.
    */
   public static MultiLayerNetwork upgraded(MultiLayerNetwork net) {
     MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
