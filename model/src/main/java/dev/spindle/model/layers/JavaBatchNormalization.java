@@ -56,6 +56,12 @@ public class JavaBatchNormalization extends BatchNormalization {
   }
 
   @Override
+  protected boolean canEqual(Object other) {
+    // DL4J's BatchNormalization (Lombok) asks this before calling two layers equal
+    return other instanceof JavaBatchNormalization;
+  }
+
+  @Override
   public int hashCode() {
     return 31 * super.hashCode() + Boolean.hashCode(rectified);
   }

@@ -139,6 +139,17 @@ class JavaBatchNormalizationTest {
   }
 
   @Test
+  void shouldNeverEqualDl4jsOwnBatchNormEitherWayRound() {
+    var dl4j = new org.deeplearning4j.nn.conf.layers.BatchNormalization();
+    JavaBatchNormalization java = new JavaBatchNormalization();
+
+    assertThat(dl4j).isNotEqualTo(java);
+    assertThat(java).isNotEqualTo(dl4j);
+    assertThat(java).isEqualTo(new JavaBatchNormalization());
+    assertThat(java).isNotEqualTo(new JavaBatchNormalization().rectifying());
+  }
+
+  @Test
   void shouldGateTheReluGradientOnStrictlyPositiveOutputs() {
     assertThat(JavaBatchNormalizationLayer.positive(1e-30f)).isEqualTo(-1);
     assertThat(JavaBatchNormalizationLayer.positive(3f)).isEqualTo(-1);
