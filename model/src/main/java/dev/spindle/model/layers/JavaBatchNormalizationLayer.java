@@ -31,6 +31,9 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
   private float[] batchMean;
   private float[] batchVar;
   private float[] invStd;
+  /** The training forward pass's per-channel y = x * scale + shift, for the ReLU's gate. */
+  private float[] scales;
+  private float[] shifts;
   /** The input of the last forward pass, when it was this class's (so backprop must be too). */
   private INDArray forwardInput;
   /** The output of the last forward pass DL4J's code ran in training, when rectified. */
@@ -70,6 +73,8 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
       batchMean = new float[channels];
       batchVar = new float[channels];
       invStd = new float[channels];
+      scales = new float[channels];
+      shifts = new float[channels];
     }
     float[] gamma = vector(BatchNormalizationParamInitializer.GAMMA);
     float[] beta = vector(BatchNormalizationParamInitializer.BETA);
@@ -124,6 +129,10 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
         }
         float scale = gamma[c] * inv;
         float shift = beta[c] - mean * scale;
+        if (train) {
+          scales[c] = scale;
+          shifts[c] = shift;
+        }
         if (rectified) {
           for (int i = 0; i < count; i++) {
             v[i] = Math.max(v[i] * scale + shift, 0f);
@@ -160,7 +169,6 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
     int stride = channels * plane;
     int count = n * plane;
     float[] gamma = vector(BatchNormalizationParamInitializer.GAMMA);
-    float[] beta = vector(BatchNormalizationParamInitializer.BETA);
     boolean rectified = rectified();
     float[] dGamma = new float[channels];
     float[] dBeta = new float[channels];
@@ -179,10 +187,10 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
         FloatArrays.gather(upstream, c * plane, stride, n, plane, g);
         float m = mean[c];
         if (rectified) {
-          // the ReLU's gradient: none where the forward pass's output was 0 (the same float
-          // expression as there, so the same decision)
-          float scale = gamma[c] * inv[c];
-          float shift = beta[c] - m * scale;
+          // the ReLU's gradient: none where the forward pass's output was 0 (its own scale and
+          // shift, so the same decision)
+          float scale = scales[c];
+          float shift = shifts[c];
           for (int i = 0; i < count; i++) {
             g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i])
                 & positive(x[i] * scale + shift));

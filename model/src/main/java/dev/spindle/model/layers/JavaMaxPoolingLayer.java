@@ -54,13 +54,12 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
     Windows w = new Windows(x);
     int width = w.width;
     int inPlane = w.inPlane;
-    int outW = w.outW;
     int outPlane = w.outPlane;
     int outLength = w.planes * outPlane;
     byte[] won = winners = winners != null && winners.length >= outLength
         ? winners : new byte[outLength];
     INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
-        new long[] {x.size(0), x.size(1), w.height / 2, outW}, 'c');
+        new long[] {x.size(0), x.size(1), w.height / 2, w.outW}, 'c');
     FloatBuffer in = FloatArrays.buffer(x);
     FloatBuffer out = FloatArrays.buffer(output);
     ChannelLoops.forEachRange(w.planes, x.length(), (from, to) -> {
@@ -70,8 +69,7 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
         in.get(p * inPlane, v, 0, inPlane);
         int winnerBase = p * outPlane;
         for (int o = 0; o < outPlane; o++) {
-          int i = o / outW;
-          int top = 2 * i * width + 2 * (o - i * outW);
+          int top = w.topLeft(o);
           float a = v[top];
           float b = v[top + 1];
           float c = v[top + width];
@@ -105,9 +103,7 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
       epsilon = epsilon.dup('c');
     }
     Windows w = new Windows(input);
-    int width = w.width;
     int inPlane = w.inPlane;
-    int outW = w.outW;
     int outPlane = w.outPlane;
     byte[] won = winners;
     INDArray epsAtInput = workspaceMgr.createUninitialized(
@@ -122,9 +118,8 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
         Arrays.fill(dx, 0, inPlane, 0f);
         int winnerBase = p * outPlane;
         for (int o = 0; o < outPlane; o++) {
-          int i = o / outW;
           int at = won[winnerBase + o];
-          dx[(2 * i + (at >> 1)) * width + 2 * (o - i * outW) + (at & 1)] = g[o];
+          dx[w.topLeft(o) + (at >> 1) * w.width + (at & 1)] = g[o];
         }
         out.put(p * inPlane, dx, 0, inPlane);
       }
@@ -148,6 +143,12 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
       inPlane = height * width;
       outW = width / 2;
       outPlane = (height / 2) * outW;
+    }
+
+    /** Where in its input plane output {@code o}'s window starts (its top-left value). */
+    int topLeft(int o) {
+      int row = o / outW;
+      return 2 * row * width + 2 * (o - row * outW);
     }
   }
 }

@@ -47,7 +47,6 @@ public final class LabelPropagation {
   }
 
   private static final int ROW_BLOCK = 1024;
-  private static final String RANGES = "need neighbours >= 1, 0 < alpha < 1, iterations >= 1";
 
   /** Neighbours per point; 0: {@link #neighboursFor} the number of points. */
   private final int neighbours;
@@ -56,16 +55,13 @@ public final class LabelPropagation {
 
   /** Label spreading over the {@code neighbours} nearest of each point. */
   public LabelPropagation(int neighbours, double alpha, int iterations) {
-    this(alpha, iterations, neighbours);
-    if (neighbours < 1) {
-      throw new IllegalArgumentException(RANGES);
-    }
+    this(neighbours, alpha, iterations, 1);
   }
 
-  /** {@code neighbours} 0: as many as {@link #neighboursFor} the points. */
-  private LabelPropagation(double alpha, int iterations, int neighbours) {
-    if (alpha <= 0 || alpha >= 1 || iterations < 1) {
-      throw new IllegalArgumentException(RANGES);
+  /** {@code minNeighbours} 0 lets {@code neighbours} be 0: {@link #neighboursFor} the points. */
+  private LabelPropagation(int neighbours, double alpha, int iterations, int minNeighbours) {
+    if (neighbours < minNeighbours || alpha <= 0 || alpha >= 1 || iterations < 1) {
+      throw new IllegalArgumentException("need neighbours >= 1, 0 < alpha < 1, iterations >= 1");
     }
     this.neighbours = neighbours;
     this.alpha = alpha;
@@ -77,7 +73,7 @@ public final class LabelPropagation {
    * al.), 50 iterations.
    */
   public static LabelPropagation standard() {
-    return new LabelPropagation(0.99, 50, 0);
+    return new LabelPropagation(0, 0.99, 50, 0);
   }
 
   /**
