@@ -16,6 +16,8 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -50,8 +52,22 @@ public final class InferenceNetwork {
 
   /** The inference copy of {@code trained}; {@code trained} itself is not changed. */
   public static InferenceNetwork of(MultiLayerNetwork trained) {
+    return ofFirst(trained, trained.getnLayers());
+  }
+
+  /**
+   * The inference copy of the first {@code count} layers of {@code trained} (e.g. its backbone;
+   * frozen layers count as the layers they wrap): its output is their activations, and
+   * {@link #features} gives them as rows. {@code trained} itself is not changed.
+   */
+  public static InferenceNetwork ofFirst(MultiLayerNetwork trained, int count) {
+    if (count < 1 || count > trained.getnLayers()) {
+      throw new IllegalArgumentException(
+          "layer count " + count + " not in 1.." + trained.getnLayers());
+    }
     MultiLayerConfiguration conf = trained.getLayerWiseConfigurations().clone();
-    List<NeuralNetConfiguration> layers = conf.getConfs();
+    List<NeuralNetConfiguration> layers = new ArrayList<>(conf.getConfs().subList(0, count));
+    layers.forEach(InferenceNetwork::unfreeze);
     boolean channelsLast = layers.stream().allMatch(l -> supported(l.getLayer()));
     List<NeuralNetConfiguration> kept = new ArrayList<>();
     Map<Integer, InputPreProcessor> preProcessors = new HashMap<>();
@@ -103,6 +119,22 @@ public final class InferenceNetwork {
     }
   }
 
+  /**
+   * The output for NCHW {@code images} as one row per image, flattened channels-first (as
+   * DL4J's CNN-to-dense preprocessor flattens the trained network's activations), whatever
+   * layout this copy runs in.
+   */
+  public INDArray features(INDArray images) {
+    INDArray out = output(images);
+    if (out.rank() != 4) {
+      return out;
+    }
+    INDArray channelsFirst = channelsLast ? out.permute(0, 3, 1, 2) : out;
+    INDArray rows = channelsFirst.dup('c').reshape('c', out.size(0), out.length() / out.size(0));
+    out.close();
+    return rows;
+  }
+
   /** An independent copy, for another thread. */
   public InferenceNetwork copy() {
     return new InferenceNetwork(network.clone(), channelsLast);
@@ -115,6 +147,15 @@ public final class InferenceNetwork {
 
   public boolean channelsLast() {
     return channelsLast;
+  }
+
+  /** A frozen layer's configuration becomes that of the layer it wraps (inference needs no freezing). */
+  private static void unfreeze(NeuralNetConfiguration layer) {
+    if (layer.getLayer() instanceof FrozenLayer frozen) {
+      layer.setLayer(frozen.getLayer());
+    } else if (layer.getLayer() instanceof FrozenLayerWithBackprop frozen) {
+      layer.setLayer(frozen.getUnderlying());
+    }
   }
 
   private static boolean supported(org.deeplearning4j.nn.conf.layers.Layer layer) {

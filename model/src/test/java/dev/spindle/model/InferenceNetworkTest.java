@@ -1,6 +1,7 @@
 package dev.spindle.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
@@ -64,6 +65,38 @@ class InferenceNetworkTest {
 
     assertThat(inference.channelsLast()).isTrue();
     assertSameOutputs(inference.output(images), trained.output(images, false));
+  }
+
+  @Test
+  void shouldGiveAFrozenBackbonesActivationsAsChannelsFirstRows() {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
+    MultiLayerNetwork frozen = Networks.withFrozenBackbone(spec,
+        trainedLooking(Networks.classifier(spec, 10, 1e-3, 4)), 1e-3, 4);
+    int backbone = Networks.backboneLayers(spec, spec.cutBlock());
+    INDArray images = Nd4j.rand(8, 1, 28, 28);
+    INDArray activations = frozen.feedForwardToLayer(backbone - 1, images, false).get(backbone);
+
+    InferenceNetwork layers = InferenceNetwork.ofFirst(frozen, backbone);
+
+    assertThat(layers.channelsLast()).isTrue();
+    assertThat(layers.network().getnLayers()).isEqualTo(backbone - spec.blocks());
+    INDArray rows = layers.features(images);
+    assertThat(rows.shape()).containsExactly(8, activations.length() / 8);
+    // activations, not probabilities: float rounding, which grows layer by layer (here ~1e-5
+    // of the largest activation after one block, ~4e-5 after four), relative to their size
+    double largest = activations.amaxNumber().doubleValue();
+    assertThat(rows.sub(activations.reshape('c', 8, -1)).amaxNumber().doubleValue())
+        .as("largest activation %s", largest).isLessThan(1e-4 * largest);
+  }
+
+  @Test
+  void shouldRefuseALayerCountOutsideTheNetwork() {
+    MultiLayerNetwork net = Networks.classifier(NetworkSpec.forInput(InputShape.FASHION_MNIST, 4), 10, 1e-3, 1);
+
+    assertThatThrownBy(() -> InferenceNetwork.ofFirst(net, net.getnLayers() + 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer count");
+    assertThatThrownBy(() -> InferenceNetwork.ofFirst(net, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** BatchNorm statistics and affine parameters far from their initial 0 / 1, as after training. */

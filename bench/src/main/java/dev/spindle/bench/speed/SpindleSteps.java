@@ -7,6 +7,7 @@ import dev.spindle.model.artifact.LoadedModel;
 import dev.spindle.model.artifact.ModelManifest;
 import dev.spindle.serving.holder.ServedModel;
 import dev.spindle.trainer.learn.Examples;
+import dev.spindle.trainer.learn.HeadOnFeatures;
 import dev.spindle.trainer.learn.RotationPretrainer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +22,9 @@ import org.nd4j.linalg.dataset.DataSet;
 /**
  * Spindle's own code paths for the peer's throughput steps, on the peer's network (4 blocks,
  * 64x7x7 backbone, the head on top) and batch shapes: the trainer's {@link RotationPretrainer}
- * step (64 images, rotations included), a full training step and a frozen-backbone head step on
- * {@link Examples} batches of 64 as {@code TwoStageTransfer} fits them, and the serving
+ * step (64 images, rotations included), a full training step on {@link Examples} batches of 64
+ * as {@code TwoStageTransfer} fits them, its stage-1 step ({@link HeadOnFeatures#fit}: the
+ * frozen backbone's forward pass on the batch, then the head's training step), and the serving
  * model's {@link ServedModel#probabilities} at batch 1 and 64.
  */
 final class SpindleSteps {
@@ -49,8 +51,9 @@ final class SpindleSteps {
     MultiLayerNetwork full = Networks.classifier(spec, CLASSES, 1e-3, 1);
     out.put("supervised_train", timer.time(() -> fit(full, batch)));
 
-    MultiLayerNetwork head = Networks.withFrozenBackbone(spec, full, 1e-3, 1);
-    out.put("stage1_head_train", timer.time(() -> fit(head, batch)));
+    HeadOnFeatures head = stage1(full);
+    out.put("stage1_head_train", timer.time(
+        () -> head.fit(batch.examples().dataSet(batch.indices(), CLASSES))));
 
     ServedModel served = new ServedModel(new LoadedModel(full, Optional.empty(), manifest()));
     List<float[]> one = sample(1).images();
@@ -60,19 +63,31 @@ final class SpindleSteps {
     return out;
   }
 
-  /** JFR profiles of the rotation pretraining step, the full training step and batch-1 inference. */
+  /**
+   * JFR profiles of the rotation pretraining step, the full training step, the stage-1 head
+   * step and batch-1 inference.
+   */
   String profile(int warmup, int steps) throws java.io.IOException {
     RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
     List<float[]> rotationImages = sample(BATCH).images();
     Labeled batch = sample(BATCH);
     MultiLayerNetwork full = Networks.classifier(spec, CLASSES, 1e-3, 1);
+    HeadOnFeatures head = stage1(full);
     ServedModel served = new ServedModel(new LoadedModel(full.clone(), Optional.empty(), manifest()));
     List<float[]> one = sample(1).images();
     return JfrProfile.markdown("Rotation pretraining step (64 images x 4 = 256 rows)",
             () -> pretrainer.step(rotationImages), warmup, steps)
         + JfrProfile.markdown("Full training step (batch 64)", () -> fit(full, batch), warmup, 2 * steps)
+        + JfrProfile.markdown("Stage-1 head step (batch 64, frozen backbone forward included)",
+            () -> head.fit(batch.examples().dataSet(batch.indices(), CLASSES)), warmup, 4 * steps)
         + JfrProfile.markdown("Inference, batch 1 (ServedModel.probabilities)",
             () -> served.probabilities(one), warmup, 40 * steps);
+  }
+
+  /** The trainer's stage 1 on {@code classifier}'s backbone (frozen) and a head of its shape. */
+  private HeadOnFeatures stage1(MultiLayerNetwork classifier) {
+    MultiLayerNetwork frozen = Networks.withFrozenBackbone(spec, classifier, 1e-3, 1);
+    return HeadOnFeatures.of(frozen, Networks.backboneLayers(spec, spec.cutBlock()), 1);
   }
 
   private static void fit(MultiLayerNetwork net, Labeled batch) {

@@ -1,39 +1,84 @@
 package dev.spindle.trainer.learn;
 
+import dev.spindle.model.InferenceNetwork;
 import dev.spindle.model.Networks;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Stage 1 without running the frozen backbone every epoch: its BatchNorm is in inference mode,
- * so without augmentation an image's backbone output never changes. The backbone runs once per
- * image, and the head (the layers after the backbone: same configuration, parameters, Adam,
- * batches in the same order) trains on those features; its parameters then go back into the
- * frozen network. The same training as fitting the frozen network, at a fraction of the cost
- * (the backbone forward was most of a stage-1 step).
+ * Stage 1 (frozen backbone, the head learns) without DL4J's pass through the frozen layers:
+ * their BatchNorm is in inference mode, so the backbone is the folded {@link InferenceNetwork}
+ * copy serving runs (convolution + BatchNorm + ReLU as one op, channels-last), and the head
+ * (the layers after the backbone: same configuration, parameters, Adam) is a network of its own
+ * that trains on the backbone's outputs. {@link #writeBack} puts the head's parameters into the
+ * frozen network. The same training as fitting the frozen network, to float rounding:
+ * <ul>
+ *   <li>{@link #fit(DataSet)}: one step on a batch of images (e.g. freshly augmented ones), the
+ *       backbone run on it first;</li>
+ *   <li>{@link #fitCached}: without augmentation an image's backbone output never changes, so
+ *       the backbone runs once per image and every epoch trains on those features.</li>
+ * </ul>
  */
-final class HeadOnFeatures {
-  private HeadOnFeatures() {}
+public final class HeadOnFeatures {
+  private final MultiLayerNetwork frozen;
+  private final int headLayer;
+  private final InferenceNetwork backbone;
+  private final MultiLayerNetwork head;
+
+  private HeadOnFeatures(MultiLayerNetwork frozen, int headLayer, long seed) {
+    this.frozen = frozen;
+    this.headLayer = headLayer;
+    this.backbone = InferenceNetwork.ofFirst(frozen, headLayer);
+    this.head = head(frozen, headLayer, seed);
+  }
 
   /**
-   * Trains the head of {@code frozen} (every layer from {@code headLayer} on) for
-   * {@code epochs} epochs on {@code train}, batches drawn from {@code random}.
+   * The head of {@code frozen} (every layer from {@code headLayer} on, the layers before it
+   * frozen) ready to train, its initialisation drawn from {@code seed} where it needs one.
    */
-  static void fit(MultiLayerNetwork frozen, int headLayer, Examples train, int classes,
+  public static HeadOnFeatures of(MultiLayerNetwork frozen, int headLayer, long seed) {
+    return new HeadOnFeatures(frozen, headLayer, seed);
+  }
+
+  /**
+   * Trains the head of {@code frozen} for {@code epochs} epochs on {@code train}'s cached
+   * backbone features, batches drawn from {@code random}, and writes it back.
+   */
+  static void fitCached(MultiLayerNetwork frozen, int headLayer, Examples train, int classes,
       int epochs, int batchSize, long seed, Random random, TwoStageTransfer.Progress progress) {
-    try (INDArray features = Embeddings.of(frozen, headLayer - 1, train.shape(), train.images())) {
-      MultiLayerNetwork head = head(frozen, headLayer, seed);
+    HeadOnFeatures step = of(frozen, headLayer, seed);
+    try (INDArray features = Embeddings.of(step.backbone, train.shape(), train.images())) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         for (int[] batch : train.shuffledBatches(batchSize, random)) {
-          TwoStageTransfer.fitAndRelease(head, train.dataSetOver(features, batch, classes));
+          TwoStageTransfer.fitAndRelease(step.head, train.dataSetOver(features, batch, classes));
         }
         progress.epochDone("stage 1", epoch, epochs);
       }
-      Networks.copyLayers(head, 0, frozen, headLayer, head.getLayers().length);
     }
+    step.writeBack();
+  }
+
+  /**
+   * One training step of the head on {@code images} (NCHW features, labels, optional label
+   * mask), whose arrays are then released.
+   */
+  public void fit(DataSet images) {
+    try {
+      INDArray features = backbone.features(images.getFeatures());
+      TwoStageTransfer.fitAndRelease(head,
+          new DataSet(features, images.getLabels(), null, images.getLabelsMaskArray()));
+    } finally {
+      images.getFeatures().close();
+    }
+  }
+
+  /** The head's parameters into the frozen network it came from. */
+  public void writeBack() {
+    Networks.copyLayers(head, 0, frozen, headLayer, head.getLayers().length);
   }
 
   /**

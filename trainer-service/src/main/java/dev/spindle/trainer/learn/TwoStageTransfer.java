@@ -74,13 +74,17 @@ public final class TwoStageTransfer {
     MultiLayerNetwork frozen = Networks.withFrozenBackbone(
         spec, classifier, recipe.stage1LearningRate(), recipe.seed());
     if (recipe.augmentation().isNone()) {
-      HeadOnFeatures.fit(frozen, featureLayer, train, classes, recipe.stage1Epochs(),
+      HeadOnFeatures.fitCached(frozen, featureLayer, train, classes, recipe.stage1Epochs(),
           recipe.batchSize(), recipe.seed(), random, progress);
     } else {
+      HeadOnFeatures head = HeadOnFeatures.of(frozen, featureLayer, recipe.seed());
       for (int epoch = 1; epoch <= recipe.stage1Epochs(); epoch++) {
-        fitEpoch(frozen, train, random);
+        for (int[] batch : train.shuffledBatches(recipe.batchSize(), random)) {
+          head.fit(train.dataSet(batch, classes, recipe.augmentation(), random));
+        }
         progress.epochDone("stage 1", epoch, recipe.stage1Epochs());
       }
+      head.writeBack();
     }
     Evaluation stage1 = evaluate(frozen, validation);
 
