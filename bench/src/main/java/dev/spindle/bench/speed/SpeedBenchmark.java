@@ -36,6 +36,12 @@ public final class SpeedBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--batch1-warmup", defaultValue = "1000", description = "Untimed batch-1 "
+      + "inferences before Spindle's timed ones: the JVM compiles DL4J's per-layer Java after a "
+      + "few hundred calls (before that a call takes ~2x as long), and a server is past that "
+      + "within seconds. The peer, without a JIT, keeps --warmup (default: ${DEFAULT-VALUE}).")
+  int batch1Warmup;
+
   @Option(names = "--steps", defaultValue = "30",
       description = "Timed steps; batch-1 inference uses max(steps, 200) (default: ${DEFAULT-VALUE}).")
   int steps;
@@ -72,7 +78,7 @@ public final class SpeedBenchmark implements Callable<Integer> {
     System.out.printf("loading Fashion-MNIST ...%n");
     SpindleSteps spindle = new SpindleSteps(FmnistData.load(), 1);
     StepTimer timer = new StepTimer(warmup, steps);
-    StepTimer singleImageTimer = new StepTimer(warmup, Math.max(steps, 200));
+    StepTimer singleImageTimer = new StepTimer(Math.max(warmup, batch1Warmup), Math.max(steps, 200));
     PeerRunner runner = new PeerRunner(python, peer, warmup, steps);
     Optional<String> peerProblem = noPeer ? Optional.of("--no-peer") : runner.unavailable();
     peerProblem.ifPresent(why -> System.out.println("PyTorch peer skipped: " + why));
@@ -105,12 +111,13 @@ public final class SpeedBenchmark implements Callable<Integer> {
     results.put("protocol", "FMNIST-SSL-v1 throughput");
     results.put("rounds", rounds);
     results.put("warmup_steps", warmup);
+    results.put("spindle_batch1_warmup_calls", singleImageTimer.warmup());
     results.put("timed_steps", steps);
     results.put("backend", Dl4jRuntime.backend());
     double peakRss = peakRssMb();
     results.put("spindle_peak_rss_mb", peakRss);
     results.put("runs", runs);
-    String markdown = Figures.markdown(runs, peakRss, peerProblem, rounds, warmup, steps);
+    String markdown = Figures.markdown(runs, peakRss, peerProblem, rounds, timer, singleImageTimer);
     BenchReport.write(out, "speed-benchmark", results, markdown);
     System.out.println();
     System.out.println(markdown);
@@ -165,14 +172,17 @@ public final class SpeedBenchmark implements Callable<Integer> {
     }
 
     static String markdown(Map<String, List<Map<String, Object>>> runs, double spindleRss,
-        Optional<String> peerProblem, int rounds, int warmup, int steps) throws IOException {
+        Optional<String> peerProblem, int rounds, StepTimer timer, StepTimer singleImage)
+        throws IOException {
       StringBuilder md = new StringBuilder("# Speed: Spindle (DL4J) vs the PyTorch peer\n\n");
       md.append(String.format(Locale.ROOT, "Protocol FMNIST-SSL-v1 throughput steps, %d cores, "
           + "%d rounds alternating the engines; each figure is the median of the round medians "
-          + "(each round: %d warm-up steps, then %d timed, 200 at batch 1), with the lowest and "
-          + "highest round in brackets. Ratios are Spindle / peer (for batch-1 latency: Spindle's "
-          + "ms / peer's ms, lower is better).%n%n", Runtime.getRuntime().availableProcessors(),
-          rounds, warmup, steps));
+          + "(each round: %d warm-up steps, then %d timed; at batch 1 %d timed, after %d warm-up "
+          + "calls for Spindle, whose per-layer Java the JVM compiles after a few hundred), with "
+          + "the lowest and highest round in brackets. Ratios are Spindle / peer (for batch-1 "
+          + "latency: Spindle's ms / peer's ms, lower is better).%n%n",
+          Runtime.getRuntime().availableProcessors(), rounds, timer.warmup(), timer.steps(),
+          singleImage.steps(), singleImage.warmup()));
       peerProblem.ifPresent(why -> md.append("PyTorch peer not run: ").append(why).append("\n\n"));
       md.append("| step | Spindle | PyTorch + OpenBLAS | ratio | PyTorch stock BLAS | ratio | target |\n");
       md.append("|---|---|---|---|---|---|---|\n");

@@ -3,12 +3,14 @@ package dev.spindle.model.runtime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +79,41 @@ public final class Dl4jRuntime {
       NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(cap);
       CAP_APPLIED.set(cap);
     }
+  }
+
+  /**
+   * {@code work} with the calling thread's ND4J operations (OpenMP and oneDNN) on at most
+   * {@code n} threads, the thread's setting restored afterwards; on other backends than the CPU
+   * (where the call means something else) just {@code work}. For small work, where waking a
+   * second OpenMP thread for every operation costs more than it saves: at batch 1 the served
+   * network answers in ~1.3-1.5 ms on one thread against ~1.8-2.5 ms on two (2-core AMD EPYC,
+   * {@code OMP_WAIT_POLICY=PASSIVE}), and one thread stays ahead up to batches of about 8.
+   */
+  public static <T> T onThreads(int n, Supplier<T> work) {
+    if (!onCpu()) {
+      return work.get();
+    }
+    NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+    int before = ops.ompGetMaxThreads();
+    if (before <= n) {
+      return work.get();
+    }
+    ops.setOmpNumThreads(n);
+    try {
+      return work.get();
+    } finally {
+      ops.setOmpNumThreads(before);
+    }
+  }
+
+  /** Whether ND4J runs on its CPU backend (arrays in host memory, OpenMP threads). */
+  public static boolean onCpu() {
+    return Backend.CPU;
+  }
+
+  /** The backend looked up once, on first use (the lookup builds a property table). */
+  private static final class Backend {
+    static final boolean CPU = "CPU".equalsIgnoreCase(backend());
   }
 
   /** The ND4J backend in use: "CPU" or "CUDA". */
