@@ -1,6 +1,7 @@
 package dev.spindle.model;
 
 import dev.spindle.model.layers.JavaBatchNormalization;
+import dev.spindle.model.layers.JavaInputConvolution;
 import dev.spindle.model.layers.JavaMaxPooling;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * and eps 1e-5 (PyTorch's defaults), Adam, float32, workspaces enabled, forward outputs cached
  * for the backward pass. BatchNorm + ReLU and max pooling train in Java ({@link
  * JavaBatchNormalization}, {@link JavaMaxPooling}): DL4J M2.1's own layers spent half of a
- * training step there.
+ * training step there; so does the first convolution ({@link JavaInputConvolution}), whose one
+ * input channel oneDNN handles slowly.
  *
  * <p>Networks saved before that (separate {@code relu<b>} layers, DL4J's own BatchNorm and
  * pooling) have the same parameters in the same order; {@link #upgraded} turns one into
@@ -126,9 +128,10 @@ public final class Networks {
    * {@code net} in today's layout: DL4J BatchNormalization followed by a ReLU layer becomes one
    * {@link JavaBatchNormalization} that rectifies (any other BatchNormalization one that does
    * not), max pooling becomes {@link JavaMaxPooling} (which leaves all but 2x2 stride 2 to
-   * DL4J's code); parameters, running statistics and updater state carry over unchanged (their
-   * order does not change: ReLU layers have none). Returns {@code net} itself when there is
-   * nothing to change.
+   * DL4J's code), the first layer, when a DL4J convolution, a {@link JavaInputConvolution};
+   * parameters, running statistics and updater state carry over unchanged (their order does
+   * not change: ReLU layers have none). Returns {@code net} itself when there is nothing to
+   * change.
    */
   public static MultiLayerNetwork upgraded(MultiLayerNetwork net) {
     MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
@@ -153,6 +156,9 @@ public final class Networks {
           i++;
         }
         layer.setLayer(java);
+        changed = true;
+      } else if (i == 0 && l.getClass() == ConvolutionLayer.class) {
+        layer.setLayer(convert(l, JavaInputConvolution.class));
         changed = true;
       } else if (l instanceof SubsamplingLayer pool && !(pool instanceof JavaMaxPooling)
           && pool.getPoolingType() == PoolingType.MAX) {
@@ -207,9 +213,10 @@ public final class Networks {
         .list();
     int channels = in.channels();
     for (int b = 1; b <= blocks; b++) {
-      list.layer(new ConvolutionLayer.Builder(3, 3)
+      ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(3, 3)
           .name("conv" + b).nIn(channels).nOut(spec.blockWidth(b))
-          .stride(1, 1).hasBias(true).activation(Activation.IDENTITY).build());
+          .stride(1, 1).hasBias(true).activation(Activation.IDENTITY);
+      list.layer(b == 1 ? JavaInputConvolution.of(conv) : conv.build());
       list.layer(JavaBatchNormalization.of("bn" + b, 0.9, 1e-5).rectifying());
       if (spec.poolsAfter(b)) {
         list.layer(JavaMaxPooling.named("pool" + b));

@@ -4,7 +4,6 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Block copies between float32 INDArrays in row-major order with default strides and Java
@@ -21,14 +20,29 @@ final class FloatArrays {
    * live on the GPU, its host copies may be stale, and DL4J's cuDNN layers are the fast path:
    * this package's layers leave everything to them.
    */
-  private static final boolean ON_HOST = "CPU".equalsIgnoreCase(Dl4jRuntime.backend());
+  private static final boolean ON_HOST = Dl4jRuntime.onCpu();
 
   private FloatArrays() {}
 
   /** Whether {@code a} can be read in blocks: in host memory, float32, row-major, default strides. */
   static boolean contiguous(INDArray a) {
     return ON_HOST && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
-        && Shape.hasDefaultStridesForShape(a) && a.length() <= Integer.MAX_VALUE;
+        && rowMajorDense(a.shape(), a.stride()) && a.length() <= Integer.MAX_VALUE;
+  }
+
+  /**
+   * Whether values lie row-major with no gaps. A dimension of size 1 may carry any stride (ND4J
+   * gives [n, 1, h, w] arrays strides that its own default-strides check rejects).
+   */
+  static boolean rowMajorDense(long[] shape, long[] stride) {
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
   }
 
   /** The values of {@code a} (which must be {@link #contiguous}) as a buffer indexed from 0. */
