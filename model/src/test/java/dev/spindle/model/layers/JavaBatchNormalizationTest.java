@@ -195,6 +195,8 @@ class JavaBatchNormalizationTest {
         new ByteArrayInputStream(zip.toByteArray()), true);
 
     assertThat(loaded.getLayer(1)).isInstanceOf(JavaBatchNormalizationLayer.class);
+    assertThat(loaded.getLayer(0)).as("the first convolution too")
+        .isInstanceOf(JavaInputConvolutionLayer.class);
     INDArray input = batch(4, 10, 8).getFeatures();
     assertThat(loaded.output(input, false).equalsWithEps(net.output(input, false), 1e-6)).isTrue();
   }
