@@ -3,6 +3,7 @@ package dev.spindle.model;
 import dev.spindle.model.layers.JavaBatchNormalization;
 import dev.spindle.model.layers.JavaInputConvolution;
 import dev.spindle.model.layers.JavaMaxPooling;
+import dev.spindle.model.layers.LayerConversion;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -146,7 +147,7 @@ public final class Networks {
       NeuralNetConfiguration layer = layers.get(i);
       org.deeplearning4j.nn.conf.layers.Layer l = layer.getLayer();
       if (l instanceof BatchNormalization bn && !(bn instanceof JavaBatchNormalization)) {
-        JavaBatchNormalization java = convert(bn, JavaBatchNormalization.class);
+        JavaBatchNormalization java = LayerConversion.as(bn, JavaBatchNormalization.class);
         boolean reluNext = i + 1 < layers.size() && conf.getInputPreProcess(i + 1) == null
             && layers.get(i + 1).getLayer() instanceof ActivationLayer act
             && act.getActivationFn() instanceof ActivationReLU relu
@@ -158,11 +159,11 @@ public final class Networks {
         layer.setLayer(java);
         changed = true;
       } else if (i == 0 && l.getClass() == ConvolutionLayer.class) {
-        layer.setLayer(convert(l, JavaInputConvolution.class));
+        layer.setLayer(LayerConversion.as(l, JavaInputConvolution.class));
         changed = true;
       } else if (l instanceof SubsamplingLayer pool && !(pool instanceof JavaMaxPooling)
           && pool.getPoolingType() == PoolingType.MAX) {
-        layer.setLayer(convert(pool, JavaMaxPooling.class));
+        layer.setLayer(LayerConversion.as(pool, JavaMaxPooling.class));
         changed = true;
       }
       kept.add(layer);
@@ -179,19 +180,6 @@ public final class Networks {
       upgraded.getUpdater().getStateViewArray().assign(updater.getStateViewArray());
     }
     return upgraded;
-  }
-
-  /** {@code layer}'s settings, every one of them, in a {@code type} (a subclass of its own). */
-  private static <T extends org.deeplearning4j.nn.conf.layers.Layer> T convert(
-      org.deeplearning4j.nn.conf.layers.Layer layer, Class<T> type) {
-    try {
-      var json = NeuralNetConfiguration.mapper();
-      var tree = (org.nd4j.shade.jackson.databind.node.ObjectNode) json.valueToTree(layer);
-      tree.put("@class", type.getName());
-      return json.treeToValue(tree, type);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("cannot convert layer " + layer.getLayerName(), e);
-    }
   }
 
   private static MultiLayerNetwork build(

@@ -2,8 +2,10 @@ package dev.spindle.trainer.learn;
 
 import dev.spindle.model.InferenceNetwork;
 import dev.spindle.model.Networks;
+import dev.spindle.model.layers.InputDense;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,13 +85,18 @@ public final class HeadOnFeatures {
 
   /**
    * The frozen network's head as a network of its own: its layers' configurations (updater
-   * included) and parameters, so the two cannot drift apart.
+   * included; a dense first layer as an {@link InputDense}, which skips DL4J's recomputed
+   * forward product and the gradient for the features) and parameters, so the two cannot
+   * drift apart.
    */
   private static MultiLayerNetwork head(MultiLayerNetwork frozen, int headLayer, long seed) {
     var list = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).list();
     int layers = frozen.getLayers().length - headLayer;
     for (int i = 0; i < layers; i++) {
-      list.layer(frozen.getLayer(headLayer + i).conf().getLayer().clone());
+      var layer = frozen.getLayer(headLayer + i).conf().getLayer().clone();
+      // the head's first layer reads features nothing needs a gradient for
+      list.layer(i == 0 && layer.getClass() == DenseLayer.class
+          ? InputDense.of((DenseLayer) layer) : layer);
     }
     MultiLayerNetwork head = new MultiLayerNetwork(list.build());
     head.init();
