@@ -1,5 +1,6 @@
 package dev.spindle.model;
 
+import dev.spindle.model.layers.FloatArrays;
 import dev.spindle.model.layers.JavaBatchNormalization;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -149,7 +150,7 @@ public final class InferenceNetwork {
     return channelsLast;
   }
 
-  /** A frozen layer's configuration becomes that of the layer it wraps (inference needs no freezing). */
+  /** A frozen layer's configuration becomes the wrapped layer's (inference needs no freezing). */
   private static void unfreeze(NeuralNetConfiguration layer) {
     if (layer.getLayer() instanceof FrozenLayer frozen) {
       layer.setLayer(frozen.getLayer());
@@ -219,15 +220,15 @@ public final class InferenceNetwork {
 
     private static void fold(Layer conv, Layer batchNorm, Layer target) {
       BatchNormalization bn = (BatchNormalization) batchNorm.conf().getLayer();
-      float[] gamma = vector(batchNorm.getParam("gamma"));
-      float[] beta = vector(batchNorm.getParam("beta"));
-      float[] mean = vector(batchNorm.getParam("mean"));
-      float[] std = bn.isUseLogStd() ? pow10(vector(batchNorm.getParam("log10stdev")))
-          : sqrtPlus(vector(batchNorm.getParam("var")), bn.getEps());
+      float[] gamma = FloatArrays.values(batchNorm.getParam("gamma"));
+      float[] beta = FloatArrays.values(batchNorm.getParam("beta"));
+      float[] mean = FloatArrays.values(batchNorm.getParam("mean"));
+      float[] std = bn.isUseLogStd() ? pow10(FloatArrays.values(batchNorm.getParam("log10stdev")))
+          : sqrtPlus(FloatArrays.values(batchNorm.getParam("var")), bn.getEps());
       INDArray weights = conv.getParam("W");
       long[] shape = weights.shape();
       float[][] w = weights.dup('c').reshape('c', shape[0], -1).toFloatMatrix();
-      float[] b = vector(conv.getParam("b"));
+      float[] b = FloatArrays.values(conv.getParam("b"));
       for (int c = 0; c < w.length; c++) {
         float scale = gamma[c] / std[c];
         for (int k = 0; k < w[c].length; k++) {
@@ -238,10 +239,6 @@ public final class InferenceNetwork {
       target.getParam("W").assign(Nd4j.create(w).reshape('c', shape));
       target.getParam("b").assign(Nd4j.create(b).reshape(target.getParam("b").shape()));
     }
-  }
-
-  private static float[] vector(INDArray param) {
-    return param.dup().reshape(param.length()).toFloatVector();
   }
 
   private static float[] pow10(float[] log10) {

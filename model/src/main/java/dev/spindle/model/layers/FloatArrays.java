@@ -4,6 +4,7 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Block copies between float32 INDArrays in row-major order with default strides and Java
@@ -11,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * value of a large batch crosses main memory once per pass: a block is copied in, worked on
  * while it is in cache, and copied out.
  */
-final class FloatArrays {
+public final class FloatArrays {
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[2][0]);
 
@@ -24,7 +25,17 @@ final class FloatArrays {
 
   private FloatArrays() {}
 
-  /** Whether {@code a} can be read in blocks: in host memory, float32, row-major, default strides. */
+  /** The values of {@code a} (any shape, layout, backend) in row-major order, in a new array. */
+  public static float[] values(INDArray a) {
+    return (a.isVector() ? a : a.dup('c').reshape(a.length())).toFloatVector();
+  }
+
+  /** {@code values}, row-major, into {@code view} (of as many values). */
+  static void assign(INDArray view, float[] values) {
+    view.assign(Nd4j.createFromArray(values).reshape(view.shape()));
+  }
+
+  /** Whether {@code a} can be read in blocks: in host memory, float32, row-major, no gaps. */
   static boolean contiguous(INDArray a) {
     return ON_HOST && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
         && rowMajorDense(a.shape(), a.stride()) && a.length() <= Integer.MAX_VALUE;

@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -233,8 +232,8 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
     Gradient gradient = new DefaultGradient();
     INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
     INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
-    assign(dGammaView, dGamma);
-    assign(dBetaView, dBeta);
+    FloatArrays.assign(dGammaView, dGamma);
+    FloatArrays.assign(dBetaView, dBeta);
     gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
     gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
     runningStatisticsUpdate(gradient);
@@ -255,7 +254,7 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
       meanStep[c] = (float) ((globalMean[c] - batchMean[c]) * (1 - decay));
     }
     INDArray meanView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-    assign(meanView, meanStep);
+    FloatArrays.assign(meanView, meanStep);
     gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, meanView);
     float[] varStep = new float[channels];
     String key;
@@ -275,7 +274,7 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
       }
     }
     INDArray varView = gradientViews.get(key);
-    assign(varView, varStep);
+    FloatArrays.assign(varView, varStep);
     gradient.setGradientFor(key, varView);
   }
 
@@ -312,10 +311,6 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
   }
 
   private float[] vector(String param) {
-    return getParam(param).toFloatVector();
-  }
-
-  private static void assign(INDArray view, float[] values) {
-    view.assign(Nd4j.createFromArray(values).reshape(view.shape()));
+    return FloatArrays.values(getParam(param));
   }
 }

@@ -15,7 +15,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's ConvolutionLayer as a network's first layer, with the channels-first float32 case
@@ -70,8 +69,8 @@ public class JavaInputConvolutionLayer extends ConvolutionLayer {
       return super.activate(training, workspaceMgr);
     }
     Planes p = new Planes(input, layerConf().getKernelSize(), (int) layerConf().getNOut());
-    float[] weights = floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY));
-    float[] bias = floats(getParam(ConvolutionParamInitializer.BIAS_KEY));
+    float[] weights = FloatArrays.values(getParam(ConvolutionParamInitializer.WEIGHT_KEY));
+    float[] bias = FloatArrays.values(getParam(ConvolutionParamInitializer.BIAS_KEY));
     INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
         new long[] {p.images, p.outChannels, p.height, p.width}, 'c');
     FloatBuffer in = FloatArrays.buffer(input);
@@ -183,17 +182,13 @@ public class JavaInputConvolutionLayer extends ConvolutionLayer {
     });
     INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray biasGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-    weightGradView.assign(Nd4j.create(weightGrad, weightGradView.shape(), 'c'));
-    biasGradView.assign(Nd4j.create(biasGrad, biasGradView.shape(), 'c'));
+    FloatArrays.assign(weightGradView, weightGrad);
+    FloatArrays.assign(biasGradView, biasGrad);
     Gradient gradient = new DefaultGradient();
     gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
     gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
     weightNoiseParams.clear();
     return new Pair<>(gradient, null);
-  }
-
-  private static float[] floats(INDArray param) {
-    return param.dup('c').reshape(param.length()).toFloatVector();
   }
 
   private static float sum(float[] values, int length) {
