@@ -34,6 +34,21 @@ class InferenceNetworkTest {
   }
 
   @Test
+  void shouldAnswerAFewImagesThroughTheJavaDenseLayersAsManyThroughDl4js() {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
+    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 8));
+    InferenceNetwork inference = InferenceNetwork.of(trained);
+
+    for (int n : new int[] {1, 3, InferenceNetwork.SMALL_BATCH, InferenceNetwork.SMALL_BATCH + 1}) {
+      INDArray images = Nd4j.rand(n, 1, 28, 28);
+      INDArray probabilities = inference.output(images);
+
+      assertThat(probabilities.shape()).containsExactly(n, 10);
+      assertSameOutputs(probabilities, trained.output(images, false));
+    }
+  }
+
+  @Test
   void shouldFoldANetworkSavedWithReluLayersOfItsOwn() {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(LegacyNetworks.build(spec, 4, 10, 6));

@@ -9,8 +9,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The configuration of a 2x2, stride-2 max-pooling layer whose channels-first case runs in
- * {@link JavaMaxPoolingLayer}. A {@link SubsamplingLayer} in every other respect.
+ * The configuration of a 2x2, stride-2 max-pooling layer whose channels-first case (and
+ * channels-last inference on a few images) runs in {@link JavaMaxPoolingLayer}. A
+ * {@link SubsamplingLayer} in every other respect.
  */
 public class JavaMaxPooling extends SubsamplingLayer {
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -69,5 +70,24 @@ class JavaMaxPoolingTest {
     Nd4j.getRandom().setSeed(2);
     assertSameAsDl4j(Nd4j.randn(DataType.FLOAT, 2, 3, 7, 7), ConvolutionMode.Same);
     assertSameAsDl4j(Nd4j.randn(DataType.FLOAT, 2, 3, 7, 7), ConvolutionMode.Truncate);
+  }
+
+  @Test
+  void shouldPoolAFewChannelsLastImagesForInferenceAsDl4jDoes() {
+    Nd4j.getRandom().setSeed(3);
+    JavaMaxPooling conf = JavaMaxPooling.named("pool");
+    conf.setCnn2dDataFormat(CNN2DFormat.NHWC);
+    Layer ours = instantiate(conf, ConvolutionMode.Same);
+    Layer theirs = instantiate(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+        .kernelSize(2, 2).stride(2, 2).dataFormat(CNN2DFormat.NHWC).build(),
+        ConvolutionMode.Same);
+    for (INDArray input : List.of(Nd4j.randn(DataType.FLOAT, 1, 28, 28, 32),
+        Nd4j.randn(DataType.FLOAT, 2, 6, 4, 64), Nd4j.randn(DataType.FLOAT, 64, 14, 14, 64))) {
+      ours.setInput(input, NO_WORKSPACES);
+      theirs.setInput(input, NO_WORKSPACES);
+
+      assertThat(ours.activate(false, NO_WORKSPACES))
+          .isEqualTo(theirs.activate(false, NO_WORKSPACES));
+    }
   }
 }
