@@ -1,5 +1,6 @@
 package dev.spindle.model;
 
+import dev.spindle.model.layers.JavaAdam;
 import dev.spindle.model.layers.JavaBatchNormalization;
 import dev.spindle.model.layers.JavaInputConvolution;
 import dev.spindle.model.layers.JavaMaxPooling;
@@ -19,6 +20,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -45,10 +47,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * for the backward pass. BatchNorm + ReLU and max pooling train in Java ({@link
  * JavaBatchNormalization}, {@link JavaMaxPooling}): DL4J M2.1's own layers spent half of a
  * training step there; so does the first convolution ({@link JavaInputConvolution}), whose one
- * input channel oneDNN handles slowly.
+ * input channel oneDNN handles slowly, and the Adam update ({@link JavaAdam}), where ND4J's op
+ * took ~9 ns a parameter.
  *
- * <p>Networks saved before that (separate {@code relu<b>} layers, DL4J's own BatchNorm and
- * pooling) have the same parameters in the same order; {@link #upgraded} turns one into
+ * <p>Networks saved before that (separate {@code relu<b>} layers, DL4J's own BatchNorm,
+ * pooling and Adam) have the same parameters in the same order; {@link #upgraded} turns one into
  * today's layout.
  */
 public final class Networks {
@@ -116,7 +119,7 @@ public final class Networks {
   public static MultiLayerNetwork withFrozenBackbone(
       NetworkSpec spec, MultiLayerNetwork classifier, double learningRate, long seed) {
     FineTuneConfiguration fineTune = new FineTuneConfiguration.Builder()
-        .updater(new Adam(learningRate))
+        .updater(new JavaAdam(learningRate))
         .seed(seed)
         .build();
     return new TransferLearning.Builder(classifier)
@@ -129,9 +132,9 @@ public final class Networks {
    * {@code net} in today's layout: DL4J BatchNormalization followed by a ReLU layer becomes one
    * {@link JavaBatchNormalization} that rectifies (any other BatchNormalization one that does
    * not), max pooling becomes {@link JavaMaxPooling} (which leaves all but 2x2 stride 2 to
-   * DL4J's code), the first layer, when a DL4J convolution, a {@link JavaInputConvolution};
-   * parameters, running statistics and updater state carry over unchanged (their order does
-   * not change: ReLU layers have none). Returns {@code net} itself when there is nothing to
+   * DL4J's code), the first layer, when a DL4J convolution, a {@link JavaInputConvolution},
+   * DL4J's Adam a {@link JavaAdam}; parameters, running statistics and updater state carry over
+   * unchanged (their order does not change: ReLU layers have none). Returns {@code net} itself when there is nothing to
    * change.
    */
   public static MultiLayerNetwork upgraded(MultiLayerNetwork net) {
@@ -166,6 +169,7 @@ public final class Networks {
         layer.setLayer(LayerConversion.as(pool, JavaMaxPooling.class));
         changed = true;
       }
+      changed |= adamInJava(layer.getLayer());
       kept.add(layer);
     }
     if (!changed) {
@@ -182,6 +186,23 @@ public final class Networks {
     return upgraded;
   }
 
+  /** DL4J's Adam as {@link JavaAdam} in {@code layer}'s updaters; whether any changed. */
+  private static boolean adamInJava(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    if (!(layer instanceof BaseLayer base)) {
+      return false;
+    }
+    boolean changed = false;
+    if (base.getIUpdater() instanceof Adam adam && !(adam instanceof JavaAdam)) {
+      base.setIUpdater(JavaAdam.of(adam));
+      changed = true;
+    }
+    if (base.getBiasUpdater() instanceof Adam adam && !(adam instanceof JavaAdam)) {
+      base.setBiasUpdater(JavaAdam.of(adam));
+      changed = true;
+    }
+    return changed;
+  }
+
   private static MultiLayerNetwork build(
       NetworkSpec spec, int blocks, int classes, double learningRate, long seed) {
     Dl4jRuntime.init();
@@ -189,7 +210,7 @@ public final class Networks {
     var list = new NeuralNetConfiguration.Builder()
         .seed(seed)
         .dataType(DataType.FLOAT)
-        .updater(new Adam(learningRate))
+        .updater(new JavaAdam(learningRate))
         .weightInit(WeightInit.RELU)
         .biasInit(0)
         .trainingWorkspaceMode(WorkspaceMode.ENABLED)

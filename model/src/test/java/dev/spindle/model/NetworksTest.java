@@ -51,6 +51,9 @@ class NetworksTest {
         .isEqualTo(fresh.getLayerWiseConfigurations().getConfs().stream()
             .map(c -> c.getLayer().getClass()).toList());
     assertThat(upgraded.params()).isEqualTo(legacy.params());
+    assertThat(upgraded.getLayerWiseConfigurations().getConf(0).getLayer())
+        .extracting(l -> ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getIUpdater())
+        .isInstanceOf(dev.spindle.model.layers.JavaAdam.class);
     assertThat(upgraded.getUpdater().getStateViewArray())
         .isEqualTo(legacy.getUpdater().getStateViewArray());
     INDArray input = Nd4j.rand(8, 1, 28, 28);
