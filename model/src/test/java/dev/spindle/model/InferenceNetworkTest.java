@@ -49,6 +49,21 @@ class InferenceNetworkTest {
   }
 
   @Test
+  void shouldAnswerABatchSplitIntoPartsOnSeveralThreadsAsInOne() {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
+    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 9));
+    InferenceNetwork inference = InferenceNetwork.of(trained);
+    INDArray images = Nd4j.rand(37, 1, 28, 28); // parts of unequal size wherever it splits
+
+    INDArray expected = trained.output(images, false);
+
+    assertSameOutputs(inference.output(images), expected);
+    assertSameOutputs(inference.output(images), expected); // the parts' copies, kept
+    assertSameOutputs(dev.spindle.model.runtime.Dl4jRuntime.onThreads(1,
+        () -> inference.output(images)), expected);
+  }
+
+  @Test
   void shouldFoldANetworkSavedWithReluLayersOfItsOwn() {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(LegacyNetworks.build(spec, 4, 10, 6));

@@ -106,6 +106,14 @@ public final class Dl4jRuntime {
     }
   }
 
+  /**
+   * How many OpenMP threads the calling thread's ND4J operations may use (1 on other backends
+   * than the CPU).
+   */
+  public static int threadsHere() {
+    return onCpu() ? NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() : 1;
+  }
+
   /** Whether ND4J runs on its CPU backend (arrays in host memory, OpenMP threads). */
   public static boolean onCpu() {
     return Backend.CPU;
