@@ -1,20 +1,16 @@
 package dev.spindle.model.layers;
 
-import java.util.Collection;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The configuration of a network's first convolution (few input channels, no gradient wanted
  * for the input) whose channels-first case runs in {@link JavaInputConvolutionLayer}. A
  * {@link ConvolutionLayer} in every other respect: same parameters, same JSON but for the class.
  */
-public class JavaInputConvolution extends ConvolutionLayer {
+public class JavaInputConvolution extends OwnConvolution {
 
   /** For JSON deserialisation; {@link #of} for code. */
   public JavaInputConvolution() {
@@ -32,28 +28,7 @@ public class JavaInputConvolution extends ConvolutionLayer {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof JavaInputConvolution && super.equals(o);
-  }
-
-  @Override
-  protected boolean canEqual(Object other) {
-    // DL4J's ConvolutionLayer (Lombok) asks this before calling two layers equal
-    return other instanceof JavaInputConvolution;
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * super.hashCode() + 1;
-  }
-
-  @Override
-  public Layer instantiate(NeuralNetConfiguration conf,
-      Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-      boolean initializeParams, DataType networkDataType) {
-    LayerValidation.assertNInNOutSet("ConvolutionLayer", getLayerName(), layerIndex, getNIn(),
-        getNOut());
-    return Wiring.wire(new JavaInputConvolutionLayer(conf, networkDataType), conf,
-        trainingListeners, layerIndex, layerParamsView, initializeParams);
+  Layer layer(NeuralNetConfiguration conf, DataType networkDataType) {
+    return new JavaInputConvolutionLayer(conf, networkDataType);
   }
 }

@@ -1,20 +1,18 @@
 package dev.spindle.model.layers;
 
+import static dev.spindle.model.layers.TestConvolutions.assertClose;
+import static dev.spindle.model.layers.TestConvolutions.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spindle.model.InputShape;
 import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
-import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -99,29 +97,10 @@ class JavaInputConvolutionTest {
         .containsExactlyElementsOf(dl4j.getFirst().gradientForVariable().keySet());
   }
 
-  /** Equal to float rounding, relative to the largest value. */
-  private static void assertClose(INDArray actual, INDArray expected, String what) {
-    double largest = expected.amaxNumber().doubleValue();
-    assertThat(actual.shape()).isEqualTo(expected.shape());
-    assertThat(actual.sub(expected).amaxNumber().doubleValue())
-        .as("%s, largest %s", what, largest).isLessThan(1e-5 * Math.max(1, largest));
-  }
-
-  private static ConvolutionLayer.Builder builder(int channels, int kernel) {
-    return new ConvolutionLayer.Builder(kernel, kernel).nIn(channels).nOut(8).stride(1, 1)
-        .hasBias(true).activation(Activation.IDENTITY);
-  }
-
-  /** A conv layer (ours or DL4J's) at {@code index} of a network, with parameter and gradient views. */
+  /** A conv layer (ours or DL4J's) at {@code index} of a network. */
   private static Layer conv(boolean java, int channels, int kernel, int index) {
     ConvolutionLayer.Builder builder = builder(channels, kernel);
-    NeuralNetConfiguration conf = new NeuralNetConfiguration.Builder()
-        .dataType(DataType.FLOAT).convolutionMode(ConvolutionMode.Same).seed(3)
-        .layer(java ? JavaInputConvolution.of(builder) : builder.build()).build();
-    long n = conf.getLayer().initializer().numParams(conf);
-    Layer layer = conf.getLayer().instantiate(
-        conf, List.of(), index, Nd4j.create(DataType.FLOAT, 1, n), true, DataType.FLOAT);
-    layer.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, n));
-    return layer;
+    return TestConvolutions.instantiate(
+        java ? JavaInputConvolution.of(builder) : builder.build(), index);
   }
 }

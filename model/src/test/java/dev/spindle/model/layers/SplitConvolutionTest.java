@@ -1,0 +1,90 @@
+package dev.spindle.model.layers;
+
+import static dev.spindle.model.layers.TestConvolutions.assertClose;
+import static dev.spindle.model.layers.TestConvolutions.builder;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spindle.model.InputShape;
+import dev.spindle.model.NetworkSpec;
+import dev.spindle.model.Networks;
+import dev.spindle.model.runtime.Dl4jRuntime;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SplitConvolutionTest {
+  private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
+
+  @Test
+  void shouldConvolveAndBackpropagateInPartsAsDl4jDoesInOne() {
+    Nd4j.getRandom().setSeed(1);
+    assertSameAsDl4j(Nd4j.rand(DataType.FLOAT, 37, 5, 9, 9), 3); // parts of unequal size
+    assertSameAsDl4j(Nd4j.rand(DataType.FLOAT, 64, 32, 14, 14), 3);
+    assertSameAsDl4j(Nd4j.rand(DataType.FLOAT, 16, 3, 6, 11), 5);
+  }
+
+  @Test
+  void shouldGiveTheSameResultsOnOneThreadWhereItDoesNotSplit() {
+    Nd4j.getRandom().setSeed(2);
+    Dl4jRuntime.onThreads(1, () -> {
+      assertSameAsDl4j(Nd4j.rand(DataType.FLOAT, 32, 4, 8, 8), 3);
+      return null;
+    });
+  }
+
+  @Test
+  void shouldBuildEveryConvolutionButTheFirstAsOne() {
+    var net = Networks.rotationNet(NetworkSpec.forInput(InputShape.FASHION_MNIST, 4), 1e-3, 1);
+
+    assertThat(net.getLayers()).filteredOn(l -> l instanceof SplitConvolutionLayer).hasSize(3);
+    assertThat(net.getLayer(0)).isInstanceOf(JavaInputConvolutionLayer.class);
+  }
+
+  @Test
+  void shouldNeverEqualDl4jsOwnConvolutionEitherWayRound() {
+    ConvolutionLayer theirs = builder(4, 3).build();
+    SplitConvolution ours = SplitConvolution.of(builder(4, 3));
+
+    assertThat(ours).isNotEqualTo(theirs);
+    assertThat(theirs).isNotEqualTo(ours);
+    assertThat(ours).isEqualTo(SplitConvolution.of(builder(4, 3)))
+        .hasSameHashCodeAs(SplitConvolution.of(builder(4, 3)));
+  }
+
+  private static void assertSameAsDl4j(INDArray input, int kernel) {
+    int channels = (int) input.size(1);
+    Layer ours = conv(true, channels, kernel);
+    ours.getParam("b").assign(Nd4j.randn(DataType.FLOAT, ours.getParam("b").shape()));
+    Layer theirs = conv(false, channels, kernel);
+    theirs.setParams(ours.params().dup());
+    ours.setInput(input, NO_WORKSPACES);
+    theirs.setInput(input, NO_WORKSPACES);
+
+    assertClose(ours.activate(true, NO_WORKSPACES), theirs.activate(true, NO_WORKSPACES),
+        "output");
+    assertThat(((SplitConvolutionLayer) ours).splitLastBatch())
+        .isEqualTo(Dl4jRuntime.threadsHere() >= 2);
+
+    INDArray upstream = Nd4j.randn(DataType.FLOAT, input.size(0), 8, input.size(2),
+        input.size(3));
+    Pair<Gradient, INDArray> mine = ours.backpropGradient(upstream, NO_WORKSPACES);
+    Pair<Gradient, INDArray> dl4j = theirs.backpropGradient(upstream, NO_WORKSPACES);
+    assertClose(mine.getSecond(), dl4j.getSecond(), "input gradient");
+    assertClose(mine.getFirst().getGradientFor("W"), dl4j.getFirst().getGradientFor("W"), "W");
+    assertClose(mine.getFirst().getGradientFor("b"), dl4j.getFirst().getGradientFor("b"), "b");
+    assertThat(mine.getFirst().gradientForVariable().keySet())
+        .containsExactlyInAnyOrderElementsOf(dl4j.getFirst().gradientForVariable().keySet());
+  }
+
+  /** A conv layer (ours or DL4J's) at index 1 of a network. */
+  private static Layer conv(boolean split, int channels, int kernel) {
+    ConvolutionLayer.Builder builder = builder(channels, kernel);
+    return TestConvolutions.instantiate(split ? SplitConvolution.of(builder) : builder.build(), 1);
+  }
+}
