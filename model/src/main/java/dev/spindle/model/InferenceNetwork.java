@@ -2,17 +2,13 @@ package dev.spindle.model;
 
 import dev.spindle.model.layers.FloatArrays;
 import dev.spindle.model.layers.JavaBatchNormalization;
-import dev.spindle.model.runtime.Dl4jRuntime;
+import dev.spindle.model.runtime.Parts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -68,12 +64,6 @@ public final class InferenceNetwork {
   /** Per number of parts: the copies of {@link #network} that run a split batch's parts. */
   private final Map<Integer, MultiLayerNetwork[]> partCopies = new HashMap<>();
 
-  /** Runs the parts of a split batch after the first (daemon threads, made as needed). */
-  private static final ExecutorService PARTS = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "inference-part");
-    thread.setDaemon(true);
-    return thread;
-  });
 
   private InferenceNetwork(
       MultiLayerNetwork network, boolean channelsLast, MultiLayerNetwork body, DenseTail tail) {
@@ -180,34 +170,24 @@ public final class InferenceNetwork {
   }
 
   /**
-   * {@code run}'s output for {@code x}: a batch of more than {@value #SMALL_BATCH} images, where
-   * the calling thread may use several OpenMP threads, is split into as many parts, each on a
-   * thread of its own with one OpenMP thread and a copy of the network of its own. oneDNN's
-   * convolutions shared a batch between two threads poorly: 64 images on two OpenMP threads
-   * took 43-59 ms, on one 53-64, as two halves side by side 31-45 (2-core AMD EPYC).
+   * {@code run}'s output for {@code x}: a batch of {@value #SMALL_BATCH} or more images a part,
+   * where the calling thread may use several OpenMP threads, runs as that many {@link Parts},
+   * each with a copy of the network of its own: 64 images on two OpenMP threads took 43-59 ms,
+   * on one 53-64, as two halves side by side 31-45 (2-core AMD EPYC).
    */
   private INDArray outputOf(MultiLayerNetwork run, INDArray x) {
-    int n = (int) x.size(0);
-    int parts = Math.min(Dl4jRuntime.threadsHere(), n / SMALL_BATCH);
+    int parts = Parts.of(x.size(0), SMALL_BATCH);
     if (parts < 2 || run != network) {
       return run.output(x, false);
     }
     MultiLayerNetwork[] copies = partCopies(parts);
-    List<Future<INDArray>> others = new ArrayList<>();
-    for (int p = 1; p < parts; p++) {
-      MultiLayerNetwork copy = copies[p - 1];
-      INDArray part = rows(x, n * p / parts, n * (p + 1) / parts);
-      others.add(PARTS.submit(() -> onOneThread(copy, part)));
-    }
-    INDArray[] outs = new INDArray[parts];
-    outs[0] = onOneThread(run, rows(x, 0, n / parts));
-    for (int p = 1; p < parts; p++) {
-      outs[p] = await(others.get(p - 1));
-    }
-    INDArray out = Nd4j.concat(0, outs);
-    for (INDArray part : outs) {
-      part.close();
-    }
+    List<INDArray> outs = Parts.run(parts, x.size(0), (part, from, to) -> {
+      try (INDArray rows = x.get(NDArrayIndex.interval(from, to)).dup('c')) {
+        return (part == 0 ? network : copies[part - 1]).output(rows, false);
+      }
+    });
+    INDArray out = Nd4j.concat(0, outs.toArray(INDArray[]::new));
+    outs.forEach(INDArray::close);
     return out;
   }
 
@@ -220,29 +200,6 @@ public final class InferenceNetwork {
       }
       return copies;
     });
-  }
-
-  private static INDArray rows(INDArray x, int from, int to) {
-    return x.get(NDArrayIndex.interval(from, to)).dup('c');
-  }
-
-  private static INDArray onOneThread(MultiLayerNetwork net, INDArray part) {
-    try {
-      return Dl4jRuntime.onThreads(1, () -> net.output(part, false));
-    } finally {
-      part.close();
-    }
-  }
-
-  private static INDArray await(Future<INDArray> part) {
-    try {
-      return part.get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while a part of the batch ran", e);
-    }
   }
 
   /** The dense tail's output for the body's activations {@code out} (closed here). */

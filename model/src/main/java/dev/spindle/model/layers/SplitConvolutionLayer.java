@@ -1,13 +1,8 @@
 package dev.spindle.model.layers;
 
 import dev.spindle.model.runtime.Dl4jRuntime;
-import java.util.ArrayList;
+import dev.spindle.model.runtime.Parts;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -42,13 +37,6 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
   /** The fewest images a part gets. */
   static final int MIN_PART = 8;
 
-  /** Runs the parts after the first (daemon threads, made as needed). */
-  private static final ExecutorService PARTS = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "convolution-part");
-    thread.setDaemon(true);
-    return thread;
-  });
-
   /** The input the last forward pass split (null: DL4J's own code ran). */
   private INDArray splitFor;
 
@@ -76,7 +64,7 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
         && conf.getIDropout() == null && conf.getWeightNoise() == null
         && x.rank() == 4 && x.size(1) == conf.getNIn()
         && FloatArrays.contiguous(x);
-    return supported ? (int) Math.min(Dl4jRuntime.threadsHere(), x.size(0) / MIN_PART) : 0;
+    return supported ? Parts.of(x.size(0), MIN_PART) : 0;
   }
 
   @Override
@@ -92,7 +80,7 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
     INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
         new long[] {input.size(0), layerConf().getNOut(), input.size(2), input.size(3)}, 'c');
     int[] iArgs = intArguments();
-    inParts(parts, input.size(0), (part, from, to) -> {
+    Parts.run(parts, input.size(0), (part, from, to) -> {
       Nd4j.exec(DynamicCustomOp.builder("conv2d")
           .addInputs(rows(input, from, to), weights, bias)
           .addOutputs(rows(output, from, to))
@@ -131,7 +119,7 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
       }
     }
     int[] iArgs = intArguments();
-    inParts(parts, input.size(0), (part, from, to) -> {
+    Parts.run(parts, input.size(0), (part, from, to) -> {
       Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
           .addInputs(rows(input, from, to), weights, bias, rows(delta, from, to))
           .addOutputs(rows(inputGrad, from, to), weightGrads[part], biasGrads[part])
@@ -164,55 +152,5 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
 
   private static INDArray rows(INDArray x, long from, long to) {
     return x.get(NDArrayIndex.interval(from, to));
-  }
-
-  /**
-   * {@code work} over [from, to) ranges of {@code n} rows, one per part: the first on the
-   * calling thread, the others on threads of their own, each on one OpenMP thread. Returns once
-   * every part has finished, also when one failed (its arrays are not written afterwards).
-   */
-  private static void inParts(int parts, long n, PartWork work) {
-    List<Future<Void>> others = new ArrayList<>();
-    for (int p = 1; p < parts; p++) {
-      int part = p;
-      long from = n * p / parts;
-      long to = n * (p + 1) / parts;
-      others.add(PARTS.submit(() -> Dl4jRuntime.onThreads(1, () -> work.run(part, from, to))));
-    }
-    RuntimeException failure = null;
-    try {
-      Dl4jRuntime.onThreads(1, () -> work.run(0, 0, n / parts));
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    boolean interrupted = false;
-    for (Future<Void> part : others) {
-      while (true) {
-        try {
-          part.get();
-          break;
-        } catch (ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-              : new IllegalStateException(e.getCause());
-          if (failure == null) {
-            failure = cause;
-          }
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true; // the part still writes this layer's arrays: wait for it
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  @FunctionalInterface
-  private interface PartWork {
-    Void run(int part, long from, long to);
   }
 }
