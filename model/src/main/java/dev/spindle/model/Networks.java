@@ -53,8 +53,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * ({@link SplitConvolution}): oneDNN shared one batch between two threads poorly.
  *
  * <p>Networks saved before that (separate {@code relu<b>} layers, DL4J's own BatchNorm,
- * pooling and Adam) have the same parameters in the same order; {@link #upgraded} turns one into
- * today's layout.
+ * pooling, convolutions and Adam) have the same parameters in the same order; {@link #upgraded}
+ * turns one into today's layout.
  */
 public final class Networks {
   /** conv, BatchNorm + ReLU (then a pooling layer where the spec pools). */
@@ -135,8 +135,9 @@ public final class Networks {
    * {@link JavaBatchNormalization} that rectifies (any other BatchNormalization one that does
    * not), max pooling becomes {@link JavaMaxPooling} (which leaves all but 2x2 stride 2 to
    * DL4J's code), the first layer, when a DL4J convolution, a {@link JavaInputConvolution},
-   * any other DL4J convolution a {@link SplitConvolution}, DL4J's Adam a {@link JavaAdam}; parameters, running statistics and updater state carry over
-   * unchanged (their order does not change: ReLU layers have none). Returns {@code net} itself when there is nothing to
+   * any other DL4J convolution a {@link SplitConvolution}, DL4J's Adam a {@link JavaAdam};
+   * parameters, running statistics and updater state carry over unchanged (their order does
+   * not change: ReLU layers have none). Returns {@code net} itself when there is nothing to
    * change.
    */
   public static MultiLayerNetwork upgraded(MultiLayerNetwork net) {

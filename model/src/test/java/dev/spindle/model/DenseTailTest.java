@@ -26,7 +26,8 @@ class DenseTailTest {
 
   @Test
   void shouldLeaveActivationsItDoesNotComputeToDl4j() {
-    assertThat(DenseTail.start(convThenDense(new ActivationReLU(), Activation.SOFTMAX))).isPresent();
+    assertThat(DenseTail.start(convThenDense(new ActivationReLU(), Activation.SOFTMAX)))
+        .isPresent();
     assertThat(DenseTail.start(convThenDense(Activation.TANH.getActivationFunction(),
         Activation.SOFTMAX))).isEmpty();
     assertThat(DenseTail.start(convThenDense(new ActivationReLU(null, null, 0.1),

@@ -139,7 +139,7 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
     return new Pair<>(gradient, inputGrad);
   }
 
-  /** oneDNN's integer arguments: kernel, stride, padding, dilation, same, NCHW, [oC, iC, kH, kW]. */
+  /** oneDNN's integer arguments: kernel, stride, padding, dilation, same, NCHW, OIHW weights. */
   private int[] intArguments() {
     var conf = layerConf();
     int[] kernel = conf.getKernelSize();

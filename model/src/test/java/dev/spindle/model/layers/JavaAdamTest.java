@@ -65,8 +65,8 @@ class JavaAdamTest {
         MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson());
     ByteArrayOutputStream saved = new ByteArrayOutputStream();
     ModelSerializer.writeModel(net, saved, true);
-    MultiLayerNetwork restored =
-        ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(saved.toByteArray()), true);
+    MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(
+        new ByteArrayInputStream(saved.toByteArray()), true);
 
     for (MultiLayerConfiguration conf : new MultiLayerConfiguration[] {fromJson,
         net.clone().getLayerWiseConfigurations(), restored.getLayerWiseConfigurations()}) {

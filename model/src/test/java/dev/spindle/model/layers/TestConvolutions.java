@@ -22,7 +22,7 @@ final class TestConvolutions {
         .hasBias(true).activation(Activation.IDENTITY);
   }
 
-  /** {@code layer} at {@code index} of a network ("same" mode), with parameter and gradient views. */
+  /** {@code layer} at {@code index} of a network ("same" mode), with parameter, gradient views. */
   static Layer instantiate(ConvolutionLayer layer, int index) {
     NeuralNetConfiguration conf = new NeuralNetConfiguration.Builder()
         .dataType(DataType.FLOAT).convolutionMode(ConvolutionMode.Same).seed(3)
