@@ -5,9 +5,7 @@ import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -34,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (2 cores): forward ~9 ms, backward ~11 ms, against DL4J's ~12-30 and ~28-50. Anything else
  * goes to DL4J's own code.
  */
-public class JavaInputConvolutionLayer extends ConvolutionLayer {
+public class JavaInputConvolutionLayer extends OwnConvolutionLayer {
   /** The most input channels this layer computes itself (greyscale and colour images). */
   static final int MAX_INPUT_CHANNELS = 4;
 
@@ -184,11 +182,7 @@ public class JavaInputConvolutionLayer extends ConvolutionLayer {
     INDArray biasGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
     FloatArrays.assign(weightGradView, weightGrad);
     FloatArrays.assign(biasGradView, biasGrad);
-    Gradient gradient = new DefaultGradient();
-    gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
-    gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
-    weightNoiseParams.clear();
-    return new Pair<>(gradient, null);
+    return filledGradients(null);
   }
 
   private static float sum(float[] values, int length) {

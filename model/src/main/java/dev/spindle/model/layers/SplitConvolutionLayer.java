@@ -6,9 +6,7 @@ import java.util.Arrays;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -33,7 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * stride 1, "same" padding, bias, no activation (a BatchNorm follows); anything else goes to
  * DL4J's own code.
  */
-public class SplitConvolutionLayer extends ConvolutionLayer {
+public class SplitConvolutionLayer extends OwnConvolutionLayer {
   /** The fewest images a part gets. */
   static final int MIN_PART = 8;
 
@@ -95,7 +93,7 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
   public Pair<Gradient, INDArray> backpropGradient(
       INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
     assertInputSet(true);
-    if (splitFor == null || splitFor != input) {
+    if (splitFor != input) { // null: DL4J's own code ran forward
       return super.backpropGradient(epsilon, workspaceMgr);
     }
     INDArray delta = FloatArrays.contiguous(epsilon) ? epsilon : epsilon.dup('c');
@@ -132,11 +130,7 @@ public class SplitConvolutionLayer extends ConvolutionLayer {
       weightGrads[p].close();
       biasGrads[p].close();
     }
-    Gradient gradient = new DefaultGradient();
-    gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
-    gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
-    weightNoiseParams.clear();
-    return new Pair<>(gradient, inputGrad);
+    return filledGradients(inputGrad);
   }
 
   /** oneDNN's integer arguments: kernel, stride, padding, dilation, same, NCHW, OIHW weights. */
