@@ -7,21 +7,29 @@ import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import dev.spindle.model.onednn.OneDnn;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+/**
+ * Both ways an inference copy runs, each against the trained network's DL4J outputs: as a oneDNN
+ * plan (where oneDNN is available, as on the CI machine) and on DL4J's layers (the fallback).
+ */
 class InferenceNetworkTest {
 
-  @Test
-  void shouldGiveTheTrainedNetworksInferenceOutputsWithBatchNormFoldedAndChannelsLast() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldGiveTheTrainedNetworksInferenceOutputsWithBatchNormFoldedAndChannelsLast(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 7));
     INDArray images = Nd4j.rand(16, 1, 28, 28);
     INDArray expected = trained.output(images, false).dup();
     INDArray trainedParams = trained.params().dup();
 
-    InferenceNetwork inference = InferenceNetwork.of(trained);
+    InferenceNetwork inference = copy(trained, oneDnn);
 
     assertThat(inference.channelsLast()).isTrue();
     assertThat(Arrays.stream(inference.network().getLayers())
@@ -33,11 +41,12 @@ class InferenceNetworkTest {
     assertThat(trained.params()).as("the trained network is not changed").isEqualTo(trainedParams);
   }
 
-  @Test
-  void shouldAnswerAFewImagesThroughTheJavaDenseLayersAsManyThroughDl4js() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldAnswerAFewImagesThroughTheJavaDenseLayersAsManyThroughDl4js(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 8));
-    InferenceNetwork inference = InferenceNetwork.of(trained);
+    InferenceNetwork inference = copy(trained, oneDnn);
 
     for (int n : new int[] {1, 3, InferenceNetwork.SMALL_BATCH, InferenceNetwork.SMALL_BATCH + 1}) {
       INDArray images = Nd4j.rand(n, 1, 28, 28);
@@ -48,11 +57,12 @@ class InferenceNetworkTest {
     }
   }
 
-  @Test
-  void shouldAnswerABatchSplitIntoPartsOnSeveralThreadsAsInOne() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldAnswerABatchSplitIntoPartsOnSeveralThreadsAsInOne(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 9));
-    InferenceNetwork inference = InferenceNetwork.of(trained);
+    InferenceNetwork inference = copy(trained, oneDnn);
     INDArray images = Nd4j.rand(37, 1, 28, 28); // parts of unequal size wherever it splits
 
     INDArray expected = trained.output(images, false);
@@ -63,42 +73,46 @@ class InferenceNetworkTest {
         () -> inference.output(images)), expected);
   }
 
-  @Test
-  void shouldFoldANetworkSavedWithReluLayersOfItsOwn() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldFoldANetworkSavedWithReluLayersOfItsOwn(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(LegacyNetworks.build(spec, 4, 10, 6));
     INDArray images = Nd4j.rand(8, 1, 28, 28);
 
-    InferenceNetwork inference = InferenceNetwork.of(trained);
+    InferenceNetwork inference = copy(trained, oneDnn);
 
     assertThat(inference.network().getnLayers())
         .isEqualTo(trained.getnLayers() - 2 * spec.blocks());
     assertSameOutputs(inference.output(images), trained.output(images, false));
   }
 
-  @Test
-  void shouldMatchAnEarlierCutWhereTheHeadFollowsAnUnpooledBlock() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldMatchAnEarlierCutWhereTheHeadFollowsAnUnpooledBlock(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 3);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 3));
     INDArray images = Nd4j.rand(8, 1, 28, 28);
 
-    assertSameOutputs(InferenceNetwork.of(trained).output(images), trained.output(images, false));
+    assertSameOutputs(copy(trained, oneDnn).output(images), trained.output(images, false));
   }
 
-  @Test
-  void shouldMatchForColourImagesOfAnotherSize() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldMatchForColourImagesOfAnotherSize(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(new InputShape(3, 40, 32), 4);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 5, 1e-3, 5));
     INDArray images = Nd4j.rand(4, 3, 40, 32);
 
-    InferenceNetwork inference = InferenceNetwork.of(trained);
+    InferenceNetwork inference = copy(trained, oneDnn);
 
     assertThat(inference.channelsLast()).isTrue();
     assertSameOutputs(inference.output(images), trained.output(images, false));
   }
 
-  @Test
-  void shouldGiveAFrozenBackbonesActivationsAsChannelsFirstRows() {
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldGiveAFrozenBackbonesActivationsAsChannelsFirstRows(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork frozen = Networks.withFrozenBackbone(spec,
         trainedLooking(Networks.classifier(spec, 10, 1e-3, 4)), 1e-3, 4);
@@ -106,7 +120,7 @@ class InferenceNetworkTest {
     INDArray images = Nd4j.rand(8, 1, 28, 28);
     INDArray activations = frozen.feedForwardToLayer(backbone - 1, images, false).get(backbone);
 
-    InferenceNetwork layers = InferenceNetwork.ofFirst(frozen, backbone);
+    InferenceNetwork layers = InferenceNetwork.ofFirst(frozen, backbone, oneDnn);
 
     assertThat(layers.channelsLast()).isTrue();
     assertThat(layers.network().getnLayers()).isEqualTo(backbone - spec.blocks());
@@ -127,6 +141,13 @@ class InferenceNetworkTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer count");
     assertThatThrownBy(() -> InferenceNetwork.ofFirst(net, 0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The inference copy of {@code trained}, as a oneDNN plan or on DL4J's layers. */
+  private static InferenceNetwork copy(MultiLayerNetwork trained, boolean oneDnn) {
+    InferenceNetwork copy = InferenceNetwork.ofFirst(trained, trained.getnLayers(), oneDnn);
+    assertThat(copy.onOneDnn()).isEqualTo(oneDnn && OneDnn.available());
+    return copy;
   }
 
   /** BatchNorm statistics and affine parameters far from their initial 0 / 1, as after training. */

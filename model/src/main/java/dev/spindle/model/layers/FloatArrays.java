@@ -36,7 +36,7 @@ public final class FloatArrays {
   }
 
   /** Whether {@code a} can be read in blocks: in host memory, float32, row-major, no gaps. */
-  static boolean contiguous(INDArray a) {
+  public static boolean contiguous(INDArray a) {
     return ON_HOST && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
         && rowMajorDense(a.shape(), a.stride()) && a.length() <= Integer.MAX_VALUE;
   }
@@ -57,7 +57,7 @@ public final class FloatArrays {
   }
 
   /** The values of {@code a} (which must be {@link #contiguous}) as a buffer indexed from 0. */
-  static FloatBuffer buffer(INDArray a) {
+  public static FloatBuffer buffer(INDArray a) {
     return a.data().asNioFloat().position((int) a.offset()).slice();
   }
 
