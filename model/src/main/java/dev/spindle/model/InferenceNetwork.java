@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * layers than conv, BatchNorm, activation, pooling, dense and output keeps NCHW. Not safe for
  * concurrent use (DL4J networks are not): give each thread its own {@link #copy}.
  */
-public final class InferenceNetwork {
+public final class InferenceNetwork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceNetwork.class);
   /** The largest batch whose dense layers at the end run in Java ({@link DenseTail}). */
   static final int SMALL_BATCH = 8;
@@ -276,6 +276,17 @@ public final class InferenceNetwork {
 
   public boolean channelsLast() {
     return channelsLast;
+  }
+
+  /**
+   * Frees the native memory of the oneDNN plans now rather than when the garbage collector
+   * finds this copy unreachable; a later {@link #output} makes them again.
+   */
+  @Override
+  public void close() {
+    if (oneDnn != null) {
+      oneDnn.close();
+    }
   }
 
   /** Whether {@link #output} runs as a oneDNN plan ({@link OneDnnNetwork}). */

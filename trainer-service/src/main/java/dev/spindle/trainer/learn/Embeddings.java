@@ -20,7 +20,9 @@ public final class Embeddings {
 
   /** Rows [n, d]: the output of layer {@code layer} (0-based) for every image. */
   public static INDArray of(MultiLayerNetwork net, int layer, InputShape shape, List<float[]> images) {
-    return of(InferenceNetwork.ofFirst(net, layer + 1), shape, images);
+    try (InferenceNetwork layers = InferenceNetwork.ofFirst(net, layer + 1)) {
+      return of(layers, shape, images);
+    }
   }
 
   /** Rows [n, d]: {@code layers}' features for every image. */
