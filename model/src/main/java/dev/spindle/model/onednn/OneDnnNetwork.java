@@ -25,6 +25,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -116,7 +117,10 @@ public final class OneDnnNetwork {
         plan.run(values, done, out);
         done += plan.batch;
       }
-      return Nd4j.create(out, outShape, 'c');
+      // detached, as DL4J's output(): the caller may be inside a workspace that ends first
+      try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+        return Nd4j.create(out, outShape, 'c');
+      }
     } finally {
       if (x != images) {
         x.close();

@@ -87,8 +87,9 @@ final class Plan implements AutoCloseable {
     this.inputSize = Math.toIntExact(c * h * w);
     this.cleanable = OneDnn.CLEANER.register(this, natives);
     try {
-      stream = natives.keep(new dnnl_stream());
+      stream = new dnnl_stream();
       check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream_create");
+      natives.keep(stream);
       input = natives.memory(engine, desc(new long[] {batch, c, h, w}, dnnl_nchw));
       Memory current = input;
       long[] dims = {batch, c, h, w};
