@@ -55,9 +55,9 @@ import org.slf4j.LoggerFactory;
  * All of that is DL4J's path. Where oneDNN's own API is there ({@link OneDnnNetwork}: the CPU
  * backend, every layer one it runs) the folded channels-last network runs as a oneDNN plan
  * instead, at every batch size: the feature maps stay in oneDNN's blocked layout from layer to
- * layer, the weights are reordered once, the ReLUs fused (default network, both cores: 64 images
- * 32 -> ~18 ms, one image ~1.4 -> ~0.5 ms). Should oneDNN fail on an input, this copy goes back
- * to DL4J's path for good, with a warning.
+ * layer, the weights are reordered once, the ReLUs fused (default network, both cores: 64
+ * images 32 -> ~18-22 ms, one image ~1.4 -> ~0.5-0.9 ms). Should oneDNN fail on an input, this
+ * copy goes back to DL4J's path for good, with a warning.
  * {@link #output} takes NCHW input, as {@link ImageBatch} builds it. A network with other
  * layers than conv, BatchNorm, activation, pooling, dense and output keeps NCHW. Not safe for
  * concurrent use (DL4J networks are not): give each thread its own {@link #copy}.

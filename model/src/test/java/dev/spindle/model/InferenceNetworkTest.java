@@ -22,7 +22,8 @@ class InferenceNetworkTest {
 
   @ParameterizedTest(name = "oneDNN plan: {0}")
   @ValueSource(booleans = {true, false})
-  void shouldGiveTheTrainedNetworksInferenceOutputsWithBatchNormFoldedAndChannelsLast(boolean oneDnn) {
+  void shouldGiveTheTrainedNetworksInferenceOutputsWithBatchNormFoldedAndChannelsLast(
+      boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 7));
     INDArray images = Nd4j.rand(16, 1, 28, 28);

@@ -46,7 +46,8 @@ public final class OneDnnNetwork {
 
   private static final Set<Class<?>> CONVOLUTIONS =
       Set.of(ConvolutionLayer.class, JavaInputConvolution.class, SplitConvolution.class);
-  private static final Set<Class<?>> POOLINGS = Set.of(SubsamplingLayer.class, JavaMaxPooling.class);
+  private static final Set<Class<?>> POOLINGS =
+      Set.of(SubsamplingLayer.class, JavaMaxPooling.class);
 
   private final List<LayerSpec> layers;
   /** Plans by log2 of their batch size, for inputs of {@link #inputShape}. */

@@ -78,7 +78,7 @@ final class Plan implements AutoCloseable {
   private final boolean softmax;
   final int batch;
   final int inputSize;
-  /** The output of one image: {@code [features]} or channels-last {@code [height, width, channels]}. */
+  /** One image's output: {@code [features]}, or channels-last {@code [height, width, channels]}. */
   final long[] outputShape;
 
   /** The plan of {@code layers} for {@code batch} NCHW inputs of {@code c x h x w}. */
