@@ -37,7 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * weights on every call and ran BatchNorm, ReLU and pooling as passes of their own; here the
  * feature maps stay in the blocked layout from the first convolution to the dense layer and the
  * ReLUs are fused into the layers before them. The default network at batch 64, both cores:
- * backbone 15-19 ms against ~32 for the whole DL4J pass, 1,700-2,100 images/s on one thread.
+ * backbone 15-19 ms against ~32 for the whole DL4J pass, ~2,100 images/s on one thread.
  * The weights are copied when the network is compiled; a later change to the DL4J network does
  * not reach it. Not thread-safe: give each thread its own {@link #copy}.
  */
@@ -92,8 +92,8 @@ public final class OneDnnNetwork {
    * @throws OneDnnException when oneDNN cannot run a layer for this input
    */
   public INDArray output(INDArray images) {
-    if (images.rank() != 4) {
-      throw new IllegalArgumentException("NCHW images expected, got shape "
+    if (images.rank() != 4 || images.size(0) == 0) {
+      throw new IllegalArgumentException("NCHW images expected, at least one, got shape "
           + java.util.Arrays.toString(images.shape()));
     }
     int n = Math.toIntExact(images.size(0));
@@ -110,7 +110,7 @@ public final class OneDnnNetwork {
       for (int done = 0; done < n; ) {
         Plan plan = plan(Integer.highestOneBit(Math.min(n - done, LARGEST_PLAN)));
         if (out == null) {
-          out = new float[n * plan.outputSize()];
+          out = new float[Math.multiplyExact(n, plan.outputSize())];
           outShape = new long[plan.outputShape.length + 1];
           outShape[0] = n;
           System.arraycopy(plan.outputShape, 0, outShape, 1, plan.outputShape.length);
