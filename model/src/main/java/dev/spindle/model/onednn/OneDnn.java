@@ -74,7 +74,7 @@ public final class OneDnn {
         log.info("oneDNN {}.{} plans for inference", dnnl.DNNL_VERSION_MAJOR,
             dnnl.DNNL_VERSION_MINOR);
         return Optional.empty();
-      } catch (Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError: no such library here
+      } catch (LinkageError | RuntimeException e) { // no such library or class here
         log.warn("oneDNN inference plans unavailable, DL4J's layers answer instead: {}",
             e.toString());
         return Optional.of(e.toString());
