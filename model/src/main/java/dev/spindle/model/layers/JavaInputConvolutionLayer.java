@@ -2,15 +2,12 @@ package dev.spindle.model.layers;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -44,19 +41,7 @@ public class JavaInputConvolutionLayer extends OwnConvolutionLayer {
   }
 
   private boolean handles(INDArray x) {
-    var conf = layerConf();
-    int[] kernel = conf.getKernelSize();
-    return getIndex() == 0
-        && conf.getConvolutionMode() == ConvolutionMode.Same
-        && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
-        && Arrays.equals(conf.getStride(), new int[] {1, 1})
-        && Arrays.equals(conf.getDilation(), new int[] {1, 1})
-        && kernel.length == 2 && kernel[0] % 2 == 1 && kernel[1] % 2 == 1
-        && conf.hasBias()
-        && conf.getActivationFn() instanceof ActivationIdentity
-        && conf.getIDropout() == null && conf.getWeightNoise() == null
-        && x.rank() == 4 && x.size(1) == conf.getNIn() && x.size(1) <= MAX_INPUT_CHANNELS
-        && FloatArrays.contiguous(x);
+    return getIndex() == 0 && plainSameConvolution(x) && x.size(1) <= MAX_INPUT_CHANNELS;
   }
 
   @Override

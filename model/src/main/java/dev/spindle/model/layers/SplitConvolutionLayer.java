@@ -2,9 +2,6 @@ package dev.spindle.model.layers;
 
 import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.model.runtime.Parts;
-import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
@@ -12,7 +9,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,19 +45,7 @@ public class SplitConvolutionLayer extends OwnConvolutionLayer {
 
   /** How many parts {@code x} runs as here (below 2: DL4J's own code). */
   private int parts(INDArray x) {
-    var conf = layerConf();
-    int[] kernel = conf.getKernelSize();
-    boolean supported = Dl4jRuntime.onCpu()
-        && conf.getConvolutionMode() == ConvolutionMode.Same
-        && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
-        && Arrays.equals(conf.getStride(), new int[] {1, 1})
-        && Arrays.equals(conf.getDilation(), new int[] {1, 1})
-        && kernel.length == 2 && kernel[0] % 2 == 1 && kernel[1] % 2 == 1
-        && conf.hasBias()
-        && conf.getActivationFn() instanceof ActivationIdentity
-        && conf.getIDropout() == null && conf.getWeightNoise() == null
-        && x.rank() == 4 && x.size(1) == conf.getNIn()
-        && FloatArrays.contiguous(x);
+    boolean supported = Dl4jRuntime.onCpu() && plainSameConvolution(x);
     return supported ? Parts.of(x.size(0), MIN_PART) : 0;
   }
 

@@ -32,6 +32,12 @@ public final class OneDnn {
     return Holder.UNAVAILABLE;
   }
 
+  /** Whether the user turned the plans off ({@value #DISABLE} or SPINDLE_ONEDNN_DISABLE). */
+  public static boolean turnedOff() {
+    return Boolean.getBoolean(DISABLE)
+        || "true".equalsIgnoreCase(System.getenv("SPINDLE_ONEDNN_DISABLE"));
+  }
+
   public static boolean available() {
     return unavailable().isEmpty();
   }
@@ -62,8 +68,7 @@ public final class OneDnn {
     static final Optional<String> UNAVAILABLE = probe();
 
     private static Optional<String> probe() {
-      if (Boolean.getBoolean(DISABLE)
-          || "true".equalsIgnoreCase(System.getenv("SPINDLE_ONEDNN_DISABLE"))) {
+      if (turnedOff()) {
         return Optional.of("turned off (" + DISABLE + ")");
       }
       if (!Dl4jRuntime.onCpu()) {

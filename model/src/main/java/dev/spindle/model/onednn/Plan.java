@@ -40,6 +40,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
 import dev.spindle.model.onednn.Natives.Memory;
 import java.lang.ref.Cleaner;
@@ -156,17 +157,15 @@ final class Plan implements AutoCloseable {
       throw new OneDnnException("convolution of " + conv.inChannels() + " channels after "
           + java.util.Arrays.toString(dims));
     }
-    long[] y = LayerSpec.axis(dims[2], conv.kernel()[0], conv.stride()[0], conv.dilation()[0],
-        conv.padding(), 0);
-    long[] x = LayerSpec.axis(dims[3], conv.kernel()[1], conv.stride()[1], conv.dilation()[1],
-        conv.padding(), 1);
+    long[][] yx = spatial(dims, conv.kernel(), conv.stride(), conv.dilation(), conv.padding());
+    long[] y = yx[0];
+    long[] x = yx[1];
     long[] weightDims = {conv.outChannels(), conv.inChannels(), conv.kernel()[0],
         conv.kernel()[1]};
     dnnl_convolution_desc_t op = new dnnl_convolution_desc_t();
     check(dnnl_dilated_convolution_forward_desc_init(op, dnnl_forward_inference,
         dnnl_convolution_direct, desc(dims, dnnl_format_tag_any),
-        desc(weightDims, dnnl_format_tag_any), desc(new long[] {conv.outChannels()},
-            org.bytedeco.dnnl.global.dnnl.dnnl_x),
+        desc(weightDims, dnnl_format_tag_any), desc(new long[] {conv.outChannels()}, dnnl_x),
         desc(new long[] {dims[0], conv.outChannels(), y[0], x[0]}, dnnl_format_tag_any),
         longs(conv.stride()), new long[] {conv.dilation()[0] - 1, conv.dilation()[1] - 1},
         new long[] {y[1], x[1]}, new long[] {y[2], x[2]}), "convolution_forward_desc_init");
@@ -178,10 +177,9 @@ final class Plan implements AutoCloseable {
     if (dims.length != 4) {
       throw new OneDnnException("pooling after " + java.util.Arrays.toString(dims));
     }
-    long[] y = LayerSpec.axis(dims[2], pool.kernel()[0], pool.stride()[0], pool.dilation()[0],
-        pool.padding(), 0);
-    long[] x = LayerSpec.axis(dims[3], pool.kernel()[1], pool.stride()[1], pool.dilation()[1],
-        pool.padding(), 1);
+    long[][] yx = spatial(dims, pool.kernel(), pool.stride(), pool.dilation(), pool.padding());
+    long[] y = yx[0];
+    long[] x = yx[1];
     if (!pool.max() && (y[1] | y[2] | x[1] | x[2]) != 0) {
       throw new OneDnnException("average pooling with padding");
     }
@@ -214,7 +212,7 @@ final class Plan implements AutoCloseable {
     dnnl_inner_product_desc_t op = new dnnl_inner_product_desc_t();
     check(dnnl_inner_product_forward_desc_init(op, dnnl_forward_inference,
         desc(dims, dnnl_format_tag_any), desc(weightDims, dnnl_format_tag_any),
-        desc(new long[] {dense.outputs()}, org.bytedeco.dnnl.global.dnnl.dnnl_x),
+        desc(new long[] {dense.outputs()}, dnnl_x),
         desc(new long[] {dims[0], dense.outputs()}, dnnl_format_tag_any)),
         "inner_product_forward_desc_init");
     dnnl_primitive_desc pd = primitiveDesc(new const_dnnl_op_desc_t(op),
@@ -228,7 +226,7 @@ final class Plan implements AutoCloseable {
     Memory src = reorderTo(in, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0));
     Memory w = constant(weights, weightDims, weightTag,
         dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
-    Memory b = constant(bias, new long[] {bias.length}, org.bytedeco.dnnl.global.dnnl.dnnl_x,
+    Memory b = constant(bias, new long[] {bias.length}, dnnl_x,
         dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1));
     Memory out = natives.memory(engine, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
     steps.add(new Step(primitive(pd),
@@ -288,6 +286,14 @@ final class Plan implements AutoCloseable {
     dnnl_primitive p = new dnnl_primitive();
     check(dnnl_primitive_create(p, pd), "primitive_create");
     return natives.keep(p);
+  }
+
+  /** Height and width of a window layer over NCHW {@code dims}: {output, pad before, after}. */
+  private static long[][] spatial(
+      long[] dims, int[] kernel, int[] stride, int[] dilation, int[] padding) {
+    return new long[][] {
+        LayerSpec.axis(dims[2], kernel[0], stride[0], dilation[0], padding, 0),
+        LayerSpec.axis(dims[3], kernel[1], stride[1], dilation[1], padding, 1)};
   }
 
   private static dnnl_memory_desc_t desc(long[] dims, int tag) {

@@ -32,8 +32,7 @@ class OneDnnNetworkTest {
   @BeforeAll
   static void oneDnnHere() {
     Dl4jRuntime.init();
-    assumeTrue(!Boolean.getBoolean(OneDnn.DISABLE)
-        && !"true".equalsIgnoreCase(System.getenv("SPINDLE_ONEDNN_DISABLE")), "turned off");
+    assumeTrue(!OneDnn.turnedOff(), "turned off");
   }
 
   /** The jars carry oneDNN for this platform: on the CPU backend the plans must load. */
