@@ -5,6 +5,7 @@ import dev.spindle.model.layers.JavaBatchNormalization;
 import dev.spindle.model.layers.JavaInputConvolution;
 import dev.spindle.model.layers.JavaMaxPooling;
 import dev.spindle.model.layers.LayerConversion;
+import dev.spindle.model.layers.OneDnnConvolution;
 import dev.spindle.model.layers.SplitConvolution;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import java.util.ArrayList;
@@ -49,8 +50,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * JavaBatchNormalization}, {@link JavaMaxPooling}): DL4J M2.1's own layers spent half of a
  * training step there; so does the first convolution ({@link JavaInputConvolution}), whose one
  * input channel oneDNN handles slowly, and the Adam update ({@link JavaAdam}), where ND4J's op
- * took ~9 ns a parameter. The other convolutions run a batch as parts side by side
- * ({@link SplitConvolution}): oneDNN shared one batch between two threads poorly.
+ * took ~9 ns a parameter. The other convolutions call oneDNN's primitives directly ({@link
+ * OneDnnConvolution}): behind DL4J's helper oneDNN shared one batch between two threads poorly
+ * (where oneDNN cannot load they run a batch as parts side by side, {@link SplitConvolution}).
  *
  * <p>Networks saved before that (separate {@code relu<b>} layers, DL4J's own BatchNorm,
  * pooling, convolutions and Adam) have the same parameters in the same order; {@link #upgraded}
@@ -135,7 +137,8 @@ public final class Networks {
    * {@link JavaBatchNormalization} that rectifies (any other BatchNormalization one that does
    * not), max pooling becomes {@link JavaMaxPooling} (which leaves all but 2x2 stride 2 to
    * DL4J's code), the first layer, when a DL4J convolution, a {@link JavaInputConvolution},
-   * any other DL4J convolution a {@link SplitConvolution}, DL4J's Adam a {@link JavaAdam};
+   * any other DL4J convolution or {@link SplitConvolution} a {@link OneDnnConvolution}, DL4J's
+   * Adam a {@link JavaAdam};
    * parameters, running statistics and updater state carry over unchanged (their order does
    * not change: ReLU layers have none). Returns {@code net} itself when there is nothing to
    * change.
@@ -167,8 +170,9 @@ public final class Networks {
       } else if (i == 0 && l.getClass() == ConvolutionLayer.class) {
         layer.setLayer(LayerConversion.as(l, JavaInputConvolution.class));
         changed = true;
-      } else if (l.getClass() == ConvolutionLayer.class) {
-        layer.setLayer(LayerConversion.as(l, SplitConvolution.class));
+      } else if (l.getClass() == ConvolutionLayer.class
+          || l.getClass() == SplitConvolution.class) {
+        layer.setLayer(LayerConversion.as(l, OneDnnConvolution.class));
         changed = true;
       } else if (l instanceof SubsamplingLayer pool && !(pool instanceof JavaMaxPooling)
           && pool.getPoolingType() == PoolingType.MAX) {
@@ -231,7 +235,7 @@ public final class Networks {
       ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(3, 3)
           .name("conv" + b).nIn(channels).nOut(spec.blockWidth(b))
           .stride(1, 1).hasBias(true).activation(Activation.IDENTITY);
-      list.layer(b == 1 ? JavaInputConvolution.of(conv) : SplitConvolution.of(conv));
+      list.layer(b == 1 ? JavaInputConvolution.of(conv) : OneDnnConvolution.of(conv));
       list.layer(JavaBatchNormalization.of("bn" + b, 0.9, 1e-5).rectifying());
       if (spec.poolsAfter(b)) {
         list.layer(JavaMaxPooling.named("pool" + b));

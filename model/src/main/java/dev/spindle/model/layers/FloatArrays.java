@@ -42,6 +42,15 @@ public final class FloatArrays {
   }
 
   /**
+   * Whether {@code a} is {@link #contiguous} but for its ordering flag: ND4J may call a [1, n]
+   * view (a parameter vector) column-major although its values lie in order.
+   */
+  public static boolean dense(INDArray a) {
+    return ON_HOST && a.dataType() == DataType.FLOAT && rowMajorDense(a.shape(), a.stride())
+        && a.length() <= Integer.MAX_VALUE;
+  }
+
+  /**
    * Whether values lie row-major with no gaps. A dimension of size 1 may carry any stride (ND4J
    * gives [n, 1, h, w] arrays strides that its own default-strides check rejects).
    */

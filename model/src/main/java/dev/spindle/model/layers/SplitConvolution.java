@@ -17,7 +17,7 @@ public class SplitConvolution extends OwnConvolution {
     super();
   }
 
-  private SplitConvolution(ConvolutionLayer.Builder builder) {
+  SplitConvolution(ConvolutionLayer.Builder builder) {
     super(builder);
   }
 

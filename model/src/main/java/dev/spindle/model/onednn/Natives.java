@@ -1,12 +1,16 @@
 package dev.spindle.model.onednn;
 
 import static dev.spindle.model.onednn.OneDnn.check;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 
@@ -57,6 +61,33 @@ final class Natives implements Runnable {
     return new Memory(memory, md, data.asBuffer());
   }
 
+  /**
+   * A memory of {@code md} without a buffer of its own: its data handle is set before each use
+   * (to an array of the caller's); {@link Memory#data()} is null.
+   */
+  Memory unbound(dnnl_engine engine, dnnl_memory_desc_t md) {
+    dnnl_memory memory = new dnnl_memory();
+    check(dnnl_memory_create(memory, md, engine, (Pointer) null), "memory_create");
+    keep(memory);
+    return new Memory(memory, md, null);
+  }
+
+  /** A primitive of {@code pd}, kept. */
+  dnnl_primitive primitive(dnnl_primitive_desc pd) {
+    dnnl_primitive p = new dnnl_primitive();
+    check(dnnl_primitive_create(p, pd), "primitive_create");
+    return keep(p);
+  }
+
+  /** A step that reorders {@code from} into {@code to}. */
+  Step reorder(dnnl_engine engine, Memory from, Memory to) {
+    dnnl_primitive_desc pd = new dnnl_primitive_desc();
+    check(dnnl_reorder_primitive_desc_create(pd, from.md(), engine, to.md(), engine, null),
+        "reorder_primitive_desc_create");
+    keep(pd);
+    return new Step(primitive(pd), new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, from, to);
+  }
+
   @Override
   public void run() {
     if (freed) {
@@ -85,5 +116,10 @@ final class Natives implements Runnable {
   }
 
   /** A oneDNN memory, its descriptor and its buffer (as floats, from the aligned start). */
-  record Memory(dnnl_memory memory, dnnl_memory_desc_t md, java.nio.FloatBuffer data) {}
+  record Memory(dnnl_memory memory, dnnl_memory_desc_t md, java.nio.FloatBuffer data) {
+    /** How many floats the memory holds in its layout. */
+    long floats() {
+      return dnnl_memory_desc_get_size(md) / Float.BYTES;
+    }
+  }
 }

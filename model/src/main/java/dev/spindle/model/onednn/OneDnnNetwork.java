@@ -3,6 +3,7 @@ package dev.spindle.model.onednn;
 import dev.spindle.model.layers.FloatArrays;
 import dev.spindle.model.layers.JavaInputConvolution;
 import dev.spindle.model.layers.JavaMaxPooling;
+import dev.spindle.model.layers.OneDnnConvolution;
 import dev.spindle.model.layers.SplitConvolution;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -45,7 +46,8 @@ public final class OneDnnNetwork {
   static final int LARGEST_PLAN = 64;
 
   private static final Set<Class<?>> CONVOLUTIONS =
-      Set.of(ConvolutionLayer.class, JavaInputConvolution.class, SplitConvolution.class);
+      Set.of(ConvolutionLayer.class, JavaInputConvolution.class, SplitConvolution.class,
+          OneDnnConvolution.class);
   private static final Set<Class<?>> POOLINGS =
       Set.of(SubsamplingLayer.class, JavaMaxPooling.class);
 

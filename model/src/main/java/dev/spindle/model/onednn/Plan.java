@@ -3,9 +3,7 @@ package dev.spindle.model.onednn;
 import static dev.spindle.model.onednn.OneDnn.check;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
-import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_dilated_convolution_forward_desc_init;
@@ -29,14 +27,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
@@ -50,12 +45,10 @@ import java.util.List;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
-import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_pooling_v2_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
-import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -192,7 +185,7 @@ final class Plan implements AutoCloseable {
         new long[] {y[1], x[1]}, new long[] {y[2], x[2]}), "pooling_forward_desc_init");
     dnnl_primitive_desc pd = primitiveDesc(new const_dnnl_op_desc_t(op), false);
     Memory out = natives.memory(engine, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
-    steps.add(new Step(primitive(pd), new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, in, out));
+    steps.add(new Step(natives.primitive(pd), new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, in, out));
     return out;
   }
 
@@ -229,7 +222,7 @@ final class Plan implements AutoCloseable {
     Memory b = constant(bias, new long[] {bias.length}, dnnl_x,
         dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1));
     Memory out = natives.memory(engine, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
-    steps.add(new Step(primitive(pd),
+    steps.add(new Step(natives.primitive(pd),
         new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, src, w, b, out));
     return out;
   }
@@ -240,7 +233,7 @@ final class Plan implements AutoCloseable {
       return from;
     }
     Memory to = natives.memory(engine, want);
-    steps.add(reorder(from, to));
+    steps.add(natives.reorder(engine, from, to));
     return to;
   }
 
@@ -252,17 +245,9 @@ final class Plan implements AutoCloseable {
       return user;
     }
     Memory to = natives.memory(engine, want);
-    reorder(user, to).execute(stream);
+    natives.reorder(engine, user, to).execute(stream);
     check(dnnl_stream_wait(stream), "stream_wait");
     return to;
-  }
-
-  private Step reorder(Memory from, Memory to) {
-    dnnl_primitive_desc pd = new dnnl_primitive_desc();
-    check(dnnl_reorder_primitive_desc_create(pd, from.md(), engine, to.md(), engine, null),
-        "reorder_primitive_desc_create");
-    natives.keep(pd);
-    return new Step(primitive(pd), new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, from, to);
   }
 
   private dnnl_primitive_desc primitiveDesc(const_dnnl_op_desc_t op, boolean relu) {
@@ -282,12 +267,6 @@ final class Plan implements AutoCloseable {
     return natives.keep(pd);
   }
 
-  private dnnl_primitive primitive(dnnl_primitive_desc pd) {
-    dnnl_primitive p = new dnnl_primitive();
-    check(dnnl_primitive_create(p, pd), "primitive_create");
-    return natives.keep(p);
-  }
-
   /** Height and width of a window layer over NCHW {@code dims}: {output, pad before, after}. */
   private static long[][] spatial(
       long[] dims, int[] kernel, int[] stride, int[] dilation, int[] padding) {
@@ -296,7 +275,7 @@ final class Plan implements AutoCloseable {
         LayerSpec.axis(dims[3], kernel[1], stride[1], dilation[1], padding, 1)};
   }
 
-  private static dnnl_memory_desc_t desc(long[] dims, int tag) {
+  static dnnl_memory_desc_t desc(long[] dims, int tag) {
     dnnl_memory_desc_t md = new dnnl_memory_desc_t();
     check(dnnl_memory_desc_init_by_tag(md, dims.length, dims, dnnl_f32, tag),
         "memory_desc_init_by_tag");
@@ -330,27 +309,6 @@ final class Plan implements AutoCloseable {
     }
     for (int i = from; i < from + size; i++) {
       v[i] /= sum;
-    }
-  }
-
-  /** One primitive with its arguments, bound once. */
-  private static final class Step {
-    private final dnnl_primitive primitive;
-    private final dnnl_exec_arg_t args;
-    private final int count;
-
-    Step(dnnl_primitive primitive, int[] kinds, Memory... memories) {
-      this.primitive = primitive;
-      this.count = kinds.length;
-      this.args = new dnnl_exec_arg_t(count);
-      for (int i = 0; i < count; i++) {
-        args.position(i).arg(kinds[i]).memory(memories[i].memory());
-      }
-      args.position(0);
-    }
-
-    void execute(dnnl_stream stream) {
-      check(dnnl_primitive_execute(primitive, stream, count, args), "primitive_execute");
     }
   }
 }

@@ -16,6 +16,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -42,26 +44,34 @@ class JavaBatchNormalizationTest {
     assertThat(Dl4jRuntime.activeHelpers(net)).isPositive();
   }
 
-  @Test
-  void shouldMatchTheBatchNormGradientsComputedInDoublePrecision() {
-    matchesDoublePrecision(false);
+  /** 3 channels: the Java loops; 16: oneDNN's blocked kernels (where oneDNN loads). */
+  @ParameterizedTest
+  @ValueSource(ints = {3, 16})
+  void shouldMatchTheBatchNormGradientsComputedInDoublePrecision(int channels) {
+    matchesDoublePrecision(false, channels);
   }
 
-  @Test
-  void shouldMatchTheBatchNormAndReluGradientsComputedInDoublePrecision() {
-    matchesDoublePrecision(true);
+  @ParameterizedTest
+  @ValueSource(ints = {3, 16})
+  void shouldMatchTheBatchNormAndReluGradientsComputedInDoublePrecision(int channels) {
+    matchesDoublePrecision(true, channels);
   }
 
-  private static void matchesDoublePrecision(boolean rectified) {
+  private static void matchesDoublePrecision(boolean rectified, int channels) {
     int n = 8;
-    int channels = 3;
     int plane = 10 * 10;
     NeuralNetConfiguration conf = channelConf(channels, rectified);
     Layer layer = conf.getLayer().instantiate(conf, null, 0, Nd4j.zeros(1, 4 * channels), true,
         org.nd4j.linalg.api.buffer.DataType.FLOAT);
     layer.setBackpropGradientsViewArray(Nd4j.zeros(1, 4 * channels));
-    layer.setParam("gamma", Nd4j.createFromArray(0.5f, 1.5f, -2f).reshape(1, channels));
-    layer.setParam("beta", Nd4j.createFromArray(0.1f, -0.2f, 0.3f).reshape(1, channels));
+    float[] gamma = new float[channels];
+    float[] beta = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      gamma[c] = new float[] {0.5f, 1.5f, -2f}[c % 3] * (1 + c / 3);
+      beta[c] = new float[] {0.1f, -0.2f, 0.3f}[c % 3] * (1 + c / 3);
+    }
+    layer.setParam("gamma", Nd4j.createFromArray(gamma).reshape(1, channels));
+    layer.setParam("beta", Nd4j.createFromArray(beta).reshape(1, channels));
     Nd4j.getRandom().setSeed(9);
     INDArray x = Nd4j.rand(n, channels, 10, 10).muli(4).addi(3);
     INDArray upstream = Nd4j.randn(n, channels, 10, 10);
@@ -73,8 +83,6 @@ class JavaBatchNormalizationTest {
 
     float[] in = x.data().asFloat();
     float[] g = upstream.data().asFloat();
-    float[] gamma = {0.5f, 1.5f, -2f};
-    float[] beta = {0.1f, -0.2f, 0.3f};
     float[] out = y.data().asFloat();
     float[] dx = back.getSecond().data().asFloat();
     for (int c = 0; c < channels; c++) {
@@ -94,6 +102,8 @@ class JavaBatchNormalizationTest {
       }
       var /= n * plane;
       double invStd = 1 / Math.sqrt(var + 1e-5);
+      // float rounding grows with the channel's gamma (up to 12 here)
+      double scale = Math.max(1, Math.abs(gamma[c]));
       double dBeta = 0;
       double dGamma = 0;
       double[] gate = new double[in.length];
@@ -103,7 +113,8 @@ class JavaBatchNormalizationTest {
           double xHat = (in[j] - mean) * invStd;
           double normalised = gamma[c] * xHat + beta[c];
           double expected = rectified ? Math.max(0, normalised) : normalised;
-          assertThat((double) out[j]).isCloseTo(expected, within(1e-5));
+          assertThat((double) out[j])
+              .isCloseTo(expected, within(1e-5 * scale));
           // the gradient reaching the normalisation: none where the ReLU cut
           gate[j] = rectified && normalised <= 0 ? 0 : g[j];
           dBeta += gate[j];
@@ -120,7 +131,8 @@ class JavaBatchNormalizationTest {
           double xHat = (in[j] - mean) * invStd;
           double expected =
               gamma[c] * invStd * (gate[j] - dBeta / (n * plane) - xHat * dGamma / (n * plane));
-          assertThat((double) dx[j]).as("dx[%d]", j).isCloseTo(expected, within(1e-5));
+          assertThat((double) dx[j]).as("dx[%d]", j)
+              .isCloseTo(expected, within(1e-5 * scale));
         }
       }
     }
@@ -179,10 +191,13 @@ class JavaBatchNormalizationTest {
       INDArray b = theirs.getLayer("bn1").getParam(param);
       assertThat(a.sub(b).amaxNumber().doubleValue()).as(param).isLessThan(5e-3);
     }
+    // ... and a ReLU input within rounding of 0 may pass on one side and not on the other: on
+    // oneDNN's path (32 and 64 channels here) one such element of 200k changed a beta gradient
+    // by 2% in the first step, which Adam carries on
     INDArray test = batch(8, 4, 7).getFeatures();
     INDArray a = ours.output(test, false);
     INDArray b = theirs.output(test, false);
-    assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(2e-3);
+    assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(5e-2);
   }
 
   @Test

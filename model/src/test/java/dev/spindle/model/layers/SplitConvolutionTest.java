@@ -1,6 +1,5 @@
 package dev.spindle.model.layers;
 
-import static dev.spindle.model.layers.TestConvolutions.assertClose;
 import static dev.spindle.model.layers.TestConvolutions.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,16 +9,12 @@ import dev.spindle.model.Networks;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class SplitConvolutionTest {
-  private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
 
   @Test
   void shouldConvolveAndBackpropagateInPartsAsDl4jDoesInOne() {
@@ -53,23 +48,9 @@ class SplitConvolutionTest {
     ours.getParam("b").assign(Nd4j.randn(DataType.FLOAT, ours.getParam("b").shape()));
     Layer theirs = conv(false, channels, kernel);
     theirs.setParams(ours.params().dup());
-    ours.setInput(input, NO_WORKSPACES);
-    theirs.setInput(input, NO_WORKSPACES);
-
-    assertClose(ours.activate(true, NO_WORKSPACES), theirs.activate(true, NO_WORKSPACES),
-        "output");
-    assertThat(((SplitConvolutionLayer) ours).splitLastBatch())
-        .isEqualTo(Dl4jRuntime.threadsHere() >= 2);
-
-    INDArray upstream = Nd4j.randn(DataType.FLOAT, input.size(0), 8, input.size(2),
-        input.size(3));
-    Pair<Gradient, INDArray> mine = ours.backpropGradient(upstream, NO_WORKSPACES);
-    Pair<Gradient, INDArray> dl4j = theirs.backpropGradient(upstream, NO_WORKSPACES);
-    assertClose(mine.getSecond(), dl4j.getSecond(), "input gradient");
-    assertClose(mine.getFirst().getGradientFor("W"), dl4j.getFirst().getGradientFor("W"), "W");
-    assertClose(mine.getFirst().getGradientFor("b"), dl4j.getFirst().getGradientFor("b"), "b");
-    assertThat(mine.getFirst().gradientForVariable().keySet())
-        .containsExactlyInAnyOrderElementsOf(dl4j.getFirst().gradientForVariable().keySet());
+    TestConvolutions.assertSamePasses(ours, theirs, input,
+        () -> assertThat(((SplitConvolutionLayer) ours).splitLastBatch())
+            .isEqualTo(Dl4jRuntime.threadsHere() >= 2));
   }
 
   /** A conv layer (ours or DL4J's) at index 1 of a network. */

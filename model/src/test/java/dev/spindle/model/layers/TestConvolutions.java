@@ -7,6 +7,9 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,6 +35,30 @@ final class TestConvolutions {
         conf, List.of(), index, Nd4j.create(DataType.FLOAT, 1, n), true, DataType.FLOAT);
     instance.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, n));
     return instance;
+  }
+
+  /**
+   * {@code ours} and {@code theirs} (same parameters) give the same output, input gradient and
+   * parameter gradients for {@code input} and a random upstream gradient of 8 channels;
+   * {@code afterForward} checks {@code ours} between the passes.
+   */
+  static void assertSamePasses(Layer ours, Layer theirs, INDArray input, Runnable afterForward) {
+    LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+    ours.setInput(input, none);
+    theirs.setInput(input, none);
+
+    assertClose(ours.activate(true, none), theirs.activate(true, none), "output");
+    afterForward.run();
+
+    INDArray upstream = Nd4j.randn(DataType.FLOAT, input.size(0), 8, input.size(2),
+        input.size(3));
+    Pair<Gradient, INDArray> mine = ours.backpropGradient(upstream, none);
+    Pair<Gradient, INDArray> dl4j = theirs.backpropGradient(upstream, none);
+    assertClose(mine.getSecond(), dl4j.getSecond(), "input gradient");
+    assertClose(mine.getFirst().getGradientFor("W"), dl4j.getFirst().getGradientFor("W"), "W");
+    assertClose(mine.getFirst().getGradientFor("b"), dl4j.getFirst().getGradientFor("b"), "b");
+    assertThat(mine.getFirst().gradientForVariable().keySet())
+        .containsExactlyInAnyOrderElementsOf(dl4j.getFirst().gradientForVariable().keySet());
   }
 
   /** Equal to float rounding, relative to the largest value. */
