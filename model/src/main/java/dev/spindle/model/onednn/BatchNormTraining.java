@@ -76,7 +76,7 @@ public final class BatchNormTraining extends TrainingOp<BatchNormTraining.Passes
     bind(p.scale, gamma);
     bind(p.shift, beta);
     bind(p.dst, output);
-    run(p.forward);
+    run(p, p.forward);
     p.mean.data().get(0, mean, 0, (int) channels);
     p.variance.data().get(0, variance, 0, (int) channels);
     p.forwardKept = true;
@@ -97,11 +97,11 @@ public final class BatchNormTraining extends TrainingOp<BatchNormTraining.Passes
     bind(p.scale, gamma);
     bind(p.shift, beta);
     if (!(sameInput && p.forwardKept)) {
-      run(p.statistics);
+      run(p, p.statistics);
     }
     bind(p.diffDst, outputGradient);
     bind(p.diffSrc, inputGradient);
-    run(p.backward);
+    run(p, p.backward);
     p.diffScale.data().get(0, gammaGradient, 0, (int) channels);
     p.diffShift.data().get(0, betaGradient, 0, (int) channels);
   }
@@ -152,7 +152,7 @@ public final class BatchNormTraining extends TrainingOp<BatchNormTraining.Passes
             flags), "batch_normalization_forward_desc_init");
         dnnl_primitive_desc fwd = primitiveDesc(op, null);
         Memory in = own.memory(engine, blocked);
-        Memory out = own.memory(engine, dnnl_primitive_desc_query_md(fwd, dnnl_query_dst_md, 0));
+        Memory out = scratch(dnnl_primitive_desc_query_md(fwd, dnnl_query_dst_md, 0));
         dnnl_memory_desc_t wsMd = dnnl_primitive_desc_query_md(fwd, dnnl_query_workspace_md, 0);
         boolean hasWorkspace = dnnl_memory_desc_get_size(wsMd) > 0;
         Memory workspace = hasWorkspace ? own.memory(engine, wsMd) : null;
@@ -173,9 +173,8 @@ public final class BatchNormTraining extends TrainingOp<BatchNormTraining.Passes
         check(dnnl_batch_normalization_backward_desc_init(op, dnnl_backward, blocked, blocked,
             eps, flags), "batch_normalization_backward_desc_init");
         dnnl_primitive_desc bwd = primitiveDesc(op, fwd);
-        Memory gradIn = own.memory(engine, blocked);
-        Memory gradOut = own.memory(engine,
-            dnnl_primitive_desc_query_md(bwd, dnnl_query_diff_src_md, 0));
+        Memory gradIn = scratch(blocked);
+        Memory gradOut = scratch(dnnl_primitive_desc_query_md(bwd, dnnl_query_diff_src_md, 0));
         backward.add(own.reorder(engine, diffDst, gradIn));
         int[] bwdArgs = {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE,
             DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_DIFF_SRC, DNNL_ARG_DIFF_SCALE,

@@ -68,7 +68,7 @@ public final class ConvolutionTraining extends TrainingOp<ConvolutionTraining.Pa
     bind(p.weights, weights);
     bind(p.bias, bias);
     bind(p.dst, output);
-    run(p.forward);
+    run(p, p.forward);
     p.forwardInputKept = true;
   }
 
@@ -88,14 +88,14 @@ public final class ConvolutionTraining extends TrainingOp<ConvolutionTraining.Pa
     bind(p.diffWeights, weightGradient);
     bind(p.diffBias, biasGradient);
     if (!(sameInput && p.forwardInputKept)) {
-      run(p.inputForWeights);
+      run(p, p.inputForWeights);
     }
-    run(p.outputGradientIn);
+    run(p, p.outputGradientIn);
     if (inputGradient != null) {
       bind(p.diffSrc, inputGradient);
-      run(p.backwardData);
+      run(p, p.backwardData);
     }
-    run(p.backwardWeights);
+    run(p, p.backwardWeights);
   }
 
   private Passes passes(int batch, int height, int width) {
@@ -146,7 +146,7 @@ public final class ConvolutionTraining extends TrainingOp<ConvolutionTraining.Pa
             dnnl_convolution_direct, any(srcDims), any(weightDims), bias.md(), any(dstDims),
             stride, pad, pad), "convolution_forward_desc_init");
         dnnl_primitive_desc fwd = primitiveDesc(op, null);
-        Memory fwdSrc = into(src, fwd, dnnl_query_src_md, forward);
+        Memory fwdSrc = into(src, fwd, dnnl_query_src_md, forward, true);
         Memory fwdWeights = into(weights, fwd, dnnl_query_weights_md, forward);
         Memory fwdDst = outOf(dst, fwd, dnnl_query_dst_md);
         forward.add(step(fwd,

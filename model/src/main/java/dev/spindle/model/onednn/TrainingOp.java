@@ -54,8 +54,9 @@ abstract class TrainingOp<P extends ShapePlan> implements AutoCloseable {
     return p;
   }
 
-  /** Runs {@code steps} in order and waits for them. */
-  final void run(List<Step> steps) {
+  /** Runs {@code steps} of {@code plan} in order and waits for them. */
+  final void run(P plan, List<Step> steps) {
+    plan.bindScratch(Arena.ofThisThread());
     for (Step step : steps) {
       step.execute(stream);
     }
