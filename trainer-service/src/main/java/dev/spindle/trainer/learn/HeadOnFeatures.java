@@ -3,6 +3,8 @@ package dev.spindle.trainer.learn;
 import dev.spindle.model.InferenceNetwork;
 import dev.spindle.model.Networks;
 import dev.spindle.model.layers.InputDense;
+import dev.spindle.model.onednn.HeadTraining;
+import java.util.Optional;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -17,7 +19,9 @@ import org.nd4j.linalg.dataset.DataSet;
  * copy serving runs (convolution + BatchNorm + ReLU as one op, channels-last), and the head
  * (the layers after the backbone: same configuration, parameters, Adam) is a network of its own
  * that trains on the backbone's outputs. {@link #writeBack} puts the head's parameters into the
- * frozen network. The same training as fitting the frozen network, to float rounding:
+ * frozen network. The same training as fitting the frozen network, to float rounding; the
+ * usual head (a ReLU layer and a softmax output) trains through oneDNN's inner products
+ * ({@link HeadTraining}), any other through DL4J's {@code fit}:
  * <ul>
  *   <li>{@link #fit(DataSet)}: one step on a batch of images (e.g. freshly augmented ones), the
  *       backbone run on it first;</li>
@@ -30,12 +34,14 @@ public final class HeadOnFeatures {
   private final int headLayer;
   private final InferenceNetwork backbone;
   private final MultiLayerNetwork head;
+  private final Optional<HeadTraining> direct;
 
   private HeadOnFeatures(MultiLayerNetwork frozen, int headLayer, long seed) {
     this.frozen = frozen;
     this.headLayer = headLayer;
     this.backbone = InferenceNetwork.ofFirst(frozen, headLayer);
     this.head = head(frozen, headLayer, seed);
+    this.direct = HeadTraining.of(head);
   }
 
   /**
@@ -56,7 +62,7 @@ public final class HeadOnFeatures {
     try (INDArray features = Embeddings.of(step.backbone, train.shape(), train.images())) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         for (int[] batch : train.shuffledBatches(batchSize, random)) {
-          TwoStageTransfer.fitAndRelease(step.head, train.dataSetOver(features, batch, classes));
+          step.train(train.dataSetOver(features, batch, classes));
         }
         progress.epochDone("stage 1", epoch, epochs);
       }
@@ -71,10 +77,22 @@ public final class HeadOnFeatures {
   public void fit(DataSet images) {
     try {
       INDArray features = backbone.features(images.getFeatures());
-      TwoStageTransfer.fitAndRelease(head,
-          new DataSet(features, images.getLabels(), null, images.getLabelsMaskArray()));
+      train(new DataSet(features, images.getLabels(), null, images.getLabelsMaskArray()));
     } finally {
       images.getFeatures().close();
+    }
+  }
+
+  /** One step of the head on {@code features} (rows), whose arrays are then released. */
+  private void train(DataSet features) {
+    if (direct.isEmpty()) {
+      TwoStageTransfer.fitAndRelease(head, features);
+      return;
+    }
+    try {
+      direct.get().fit(features);
+    } finally {
+      TwoStageTransfer.release(features);
     }
   }
 

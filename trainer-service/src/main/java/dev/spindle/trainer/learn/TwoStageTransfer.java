@@ -227,11 +227,16 @@ public final class TwoStageTransfer {
     try {
       net.fit(data);
     } finally {
-      data.getFeatures().close();
-      data.getLabels().close();
-      if (data.getLabelsMaskArray() != null) {
-        data.getLabelsMaskArray().close();
-      }
+      release(data);
+    }
+  }
+
+  /** Releases {@code data}'s arrays. */
+  static void release(DataSet data) {
+    data.getFeatures().close();
+    data.getLabels().close();
+    if (data.getLabelsMaskArray() != null) {
+      data.getLabelsMaskArray().close();
     }
   }
 
