@@ -18,13 +18,16 @@ import jdk.jfr.consumer.RecordingFile;
  * Where a step's time goes, measured on the real code path: Java Flight Recorder samples the
  * calling thread every 10 ms while the step runs; a sample in native code is an ND4J/oneDNN op,
  * one in Java is DL4J's own work. Each sample is attributed to a phase (batch assembly, forward,
- * backward, Adam update) and to the DL4J layer on its stack. GC pauses come from JFR's GC events.
+ * backward, Adam update, the oneDNN inference plan or head step) and to the layer (DL4J's or
+ * this project's) on its stack. GC pauses come from JFR's GC events.
  * With {@code -Dspindle.profile.frames=true} each row also names the innermost frames (which
  * ND4J op, called from where): how the BatchNorm statistics and the convolution's recomputed
  * forward pass were found.
  */
 final class JfrProfile {
   private static final String LAYERS = "org.deeplearning4j.nn.layers.";
+  private static final String OWN_LAYERS = "dev.spindle.model.layers.";
+  private static final String ONE_DNN = "dev.spindle.model.onednn.";
 
   private JfrProfile() {}
 
@@ -100,7 +103,8 @@ final class JfrProfile {
     for (RecordedFrame frame : stack.getFrames()) {
       String type = frame.getMethod().getType().getName();
       String method = frame.getMethod().getName();
-      if (layer == null && type.startsWith(LAYERS) && !type.contains(".mkldnn.")) {
+      boolean ownLayer = type.startsWith(OWN_LAYERS) && type.endsWith("Layer");
+      if (layer == null && (ownLayer || type.startsWith(LAYERS) && !type.contains(".mkldnn."))) {
         layer = type.substring(type.lastIndexOf('.') + 1);
       }
       if (phase == null) {
@@ -132,6 +136,15 @@ final class JfrProfile {
     if (method.startsWith("ffToLayerActivations") || method.equals("outputOfLayerDetached")
         || method.equals("activate") || method.equals("feedForward")) {
       return "forward";
+    }
+    if (type.startsWith(ONE_DNN)) {
+      // a oneDNN primitive: the training ops' callers (layers) say which pass
+      return type.endsWith(".HeadTraining") ? "head step (oneDNN inner products)"
+          : type.endsWith(".OneDnnNetwork") || type.endsWith(".Plan") ? "forward (oneDNN plan)"
+          : null;
+    }
+    if (type.startsWith(OWN_LAYERS)) {
+      return null; // a layer's own loops: DL4J's frames above say which pass
     }
     if (type.startsWith("dev.spindle.")) {
       return "batch assembly / result copy (" + type.substring(type.lastIndexOf('.') + 1) + ")";
