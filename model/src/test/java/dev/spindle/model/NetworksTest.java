@@ -65,6 +65,28 @@ class NetworksTest {
   }
 
   @Test
+  void shouldUpgradeTheSplitConvolutionsOfLastMonthsNetworksToOneDnnOnes() {
+    MultiLayerNetwork fresh = Networks.rotationNet(lastBlock, 1e-3, 7);
+    var conf = fresh.getLayerWiseConfigurations().clone();
+    for (var layer : conf.getConfs()) {
+      if (layer.getLayer() instanceof dev.spindle.model.layers.OneDnnConvolution) {
+        layer.setLayer(dev.spindle.model.layers.LayerConversion.as(layer.getLayer(),
+            dev.spindle.model.layers.SplitConvolution.class));
+      }
+    }
+    MultiLayerNetwork saved = new MultiLayerNetwork(conf);
+    saved.init(fresh.params().dup(), false);
+
+    MultiLayerNetwork upgraded = Networks.upgraded(saved);
+
+    assertThat(upgraded.getLayerWiseConfigurations().getConfs().stream()
+        .map(c -> c.getLayer().getClass()).toList())
+        .isEqualTo(fresh.getLayerWiseConfigurations().getConfs().stream()
+            .map(c -> c.getLayer().getClass()).toList());
+    assertThat(upgraded.params()).isEqualTo(saved.params());
+  }
+
+  @Test
   void shouldTrainExactlyAsWithoutTheForwardCache() {
     MultiLayerNetwork cached = Networks.classifier(lastBlock, 10, 1e-3, 3);
     var conf = cached.getLayerWiseConfigurations().clone();

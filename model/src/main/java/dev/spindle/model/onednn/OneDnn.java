@@ -13,13 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * oneDNN's own API (the JavaCPP preset, oneDNN 2.5), for whole-network inference plans
- * ({@link OneDnnNetwork}). It shares ND4J's OpenMP runtime, so {@link Dl4jRuntime#onThreads}
- * and the thread cap reach it too. Used only on ND4J's CPU backend, and not when the system
- * property {@value #DISABLE} or the environment variable {@code SPINDLE_ONEDNN_DISABLE} is
- * {@code true} (then inference runs on DL4J's layers, as before).
+ * ({@link OneDnnNetwork}) and the training layers' primitives ({@link ConvolutionTraining},
+ * {@link BatchNormTraining}, {@link HeadTraining}). It shares ND4J's OpenMP runtime, so {@link
+ * Dl4jRuntime#onThreads} and the thread cap reach it too. Used only on ND4J's CPU backend, and
+ * not when the system property {@value #DISABLE} or the environment variable {@code
+ * SPINDLE_ONEDNN_DISABLE} is {@code true} (then inference and training run on DL4J's layers and
+ * the Java loops, as before).
  */
 public final class OneDnn {
-  /** Turns the oneDNN inference plans off. */
+  /** Turns oneDNN's direct use off (inference plans and training primitives). */
   public static final String DISABLE = "spindle.onednn.disable";
 
   private static final Logger log = LoggerFactory.getLogger(OneDnn.class);
@@ -27,7 +29,7 @@ public final class OneDnn {
 
   private OneDnn() {}
 
-  /** Why whole-network oneDNN plans are not used here, or empty when they are. */
+  /** Why oneDNN is not called directly here, or empty when it is. */
   public static Optional<String> unavailable() {
     return Holder.UNAVAILABLE;
   }
@@ -76,12 +78,11 @@ public final class OneDnn {
       }
       try {
         Loader.load(dnnl.class);
-        log.info("oneDNN {}.{} plans for inference", dnnl.DNNL_VERSION_MAJOR,
-            dnnl.DNNL_VERSION_MINOR);
+        log.info("oneDNN {}.{} called directly: inference plans, training primitives",
+            dnnl.DNNL_VERSION_MAJOR, dnnl.DNNL_VERSION_MINOR);
         return Optional.empty();
       } catch (LinkageError | RuntimeException e) { // no such library or class here
-        log.warn("oneDNN inference plans unavailable, DL4J's layers answer instead: {}",
-            e.toString());
+        log.warn("oneDNN unavailable, DL4J's layers infer and train instead: {}", e.toString());
         return Optional.of(e.toString());
       }
     }
