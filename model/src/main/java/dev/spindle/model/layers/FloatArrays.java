@@ -41,6 +41,11 @@ public final class FloatArrays {
         && rowMajorDense(a.shape(), a.stride()) && a.length() <= Integer.MAX_VALUE;
   }
 
+  /** {@code a} itself when it is {@link #contiguous}, else a row-major copy of it. */
+  public static INDArray contiguousOrCopy(INDArray a) {
+    return contiguous(a) ? a : a.dup('c');
+  }
+
   /**
    * Whether {@code a} is {@link #contiguous} but for its ordering flag: ND4J may call a [1, n]
    * view (a parameter vector) column-major although its values lie in order.

@@ -173,9 +173,7 @@ public class JavaBatchNormalizationLayer extends BatchNormalization {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
     assertInputSet(true);
-    if (!FloatArrays.contiguous(epsilon)) {
-      epsilon = epsilon.dup('c');
-    }
+    epsilon = FloatArrays.contiguousOrCopy(epsilon);
     int n = (int) input.size(0);
     int channels = (int) input.size(1);
     float[] dGamma = new float[channels];

@@ -103,9 +103,7 @@ public class JavaInputConvolutionLayer extends OwnConvolutionLayer {
     if (javaForwardFor == null || javaForwardFor != input) {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
-    if (!FloatArrays.contiguous(epsilon)) {
-      epsilon = epsilon.dup('c');
-    }
+    epsilon = FloatArrays.contiguousOrCopy(epsilon);
     Planes p = new Planes(input, layerConf().getKernelSize(), (int) layerConf().getNOut());
     float[] weightGrad = new float[p.outChannels * p.taps];
     float[] biasGrad = new float[p.outChannels];

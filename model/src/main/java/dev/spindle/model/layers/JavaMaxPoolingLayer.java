@@ -144,9 +144,7 @@ public class JavaMaxPoolingLayer extends SubsamplingLayer {
     if (winnersFor == null || winnersFor != input) {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
-    if (!FloatArrays.contiguous(epsilon)) {
-      epsilon = epsilon.dup('c');
-    }
+    epsilon = FloatArrays.contiguousOrCopy(epsilon);
     Windows w = new Windows(input);
     int inPlane = w.inPlane;
     int outPlane = w.outPlane;

@@ -57,7 +57,7 @@ public class OneDnnConvolutionLayer extends SplitConvolutionLayer {
     if (forwardInput != input) { // null: the split layer's code ran forward
       return super.backpropGradient(epsilon, workspaceMgr);
     }
-    INDArray delta = FloatArrays.contiguous(epsilon) ? epsilon : epsilon.dup('c');
+    INDArray delta = FloatArrays.contiguousOrCopy(epsilon);
     INDArray inputGrad = workspaceMgr.createUninitialized(
         ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
     passes().backward(FloatArrays.buffer(input), true,

@@ -80,7 +80,7 @@ public class SplitConvolutionLayer extends OwnConvolutionLayer {
     if (splitFor != input) { // null: DL4J's own code ran forward
       return super.backpropGradient(epsilon, workspaceMgr);
     }
-    INDArray delta = FloatArrays.contiguous(epsilon) ? epsilon : epsilon.dup('c');
+    INDArray delta = FloatArrays.contiguousOrCopy(epsilon);
     int parts = Math.max(2, parts(input));
     INDArray weights = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray bias = getParam(ConvolutionParamInitializer.BIAS_KEY);

@@ -164,6 +164,7 @@ public final class HeadTraining extends TrainingOp<HeadTraining.Passes> {
   private double lossGradient(FloatBuffer logits, FloatBuffer labels, INDArray mask, int n) {
     double loss = 0;
     float[] z = new float[classes];
+    double[] e = new double[classes];
     for (int r = 0; r < n; r++) {
       int row = r * classes;
       float weight = mask == null ? 1f : mask.getFloat(r);
@@ -174,10 +175,11 @@ public final class HeadTraining extends TrainingOp<HeadTraining.Passes> {
       }
       double sum = 0;
       for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[c] - max);
+        e[c] = Math.exp(z[c] - max);
+        sum += e[c];
       }
       for (int c = 0; c < classes; c++) {
-        float p = (float) (Math.exp(z[c] - max) / sum);
+        float p = (float) (e[c] / sum);
         float y = labels.get(row + c);
         loss -= weight * y * Math.log(Math.min(Math.max(p, SOFTMAX_CLIP), 1 - SOFTMAX_CLIP));
         logits.put(row + c, (p - y) * weight);
@@ -221,7 +223,7 @@ public final class HeadTraining extends TrainingOp<HeadTraining.Passes> {
   }
 
   private static INDArray dense(INDArray a) {
-    return FloatArrays.contiguous(a) ? a : a.dup('c');
+    return FloatArrays.contiguousOrCopy(a);
   }
 
   /** The primitives and buffers of one batch size. */

@@ -104,7 +104,7 @@ public final class OneDnnNetwork {
       close();
       inputShape = shape;
     }
-    INDArray x = FloatArrays.contiguous(images) ? images : images.dup('c');
+    INDArray x = FloatArrays.contiguousOrCopy(images);
     try {
       FloatBuffer values = FloatArrays.buffer(x);
       float[] out = null;
