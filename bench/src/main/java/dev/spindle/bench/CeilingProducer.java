@@ -49,6 +49,7 @@ final class CeilingProducer {
     }
     AtomicLong failed = new AtomicLong();
     long started = System.nanoTime();
+    CpuClock cpu = CpuClock.start();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
         RecordSender.producerConfig(config.clients(), config.publishTimeout()),
         new StringSerializer(), new ByteArraySerializer())) {
@@ -62,10 +63,11 @@ final class CeilingProducer {
       producer.flush();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    CpuClock.CpuUse used = cpu.stop();
     if (failed.get() > 0) {
       throw new IllegalStateException(failed.get() + " ceiling records failed");
     }
     System.err.printf("ceiling: %d records in %.2f s%n", records.size(), seconds);
-    return new Rate(records.size(), seconds);
+    return new Rate(records.size(), seconds, used);
   }
 }

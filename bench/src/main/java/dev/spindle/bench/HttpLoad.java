@@ -65,6 +65,7 @@ final class HttpLoad implements AutoCloseable {
     AtomicLong refused = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     long started = System.nanoTime();
+    CpuClock cpu = CpuClock.start();
     for (int c = 0; c < clients; c++) {
       int client = c;
       Thread thread = new Thread(() -> {
@@ -82,9 +83,10 @@ final class HttpLoad implements AutoCloseable {
       thread.join();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
+    CpuClock.CpuUse used = cpu.stop();
     System.err.printf("http %s: %d accepted, %d refused in %.2f s%n", path, accepted.get(),
         refused.get(), seconds);
-    return new Rate(accepted.get(), seconds);
+    return new Rate(accepted.get(), seconds, used);
   }
 
   /** Images of {@code upload} the service accepted. */

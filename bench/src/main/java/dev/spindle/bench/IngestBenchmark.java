@@ -105,18 +105,24 @@ public final class IngestBenchmark implements Callable<Integer> {
       runBulkLoader(config, topics, warmUpBulk);
       double[] ceiling = new double[repeats];
       double[] bulk = new double[repeats];
+      List<Rate> ceilingRates = new ArrayList<>();
+      List<Rate> bulkRates = new ArrayList<>();
       for (int pass = 0; pass < repeats; pass++) {
-        ceiling[pass] = CeilingProducer.run(config, topics, bulkPasses.get(pass)).perSecond();
-        bulk[pass] = runBulkLoader(config, topics, bulkPasses.get(pass)).perSecond();
+        ceilingRates.add(CeilingProducer.run(config, topics, bulkPasses.get(pass)));
+        bulkRates.add(runBulkLoader(config, topics, bulkPasses.get(pass)));
+        ceiling[pass] = ceilingRates.get(pass).perSecond();
+        bulk[pass] = bulkRates.get(pass).perSecond();
       }
       Rate singleRate;
       double[] batch = new double[repeats];
+      List<Rate> batchRates = new ArrayList<>();
       try (HttpLoad load = HttpLoad.start(config)) {
         load.single(warmUpSingle, clients);
         load.batched(warmUpBatch, clients, batchSize);
         singleRate = load.single(http, clients);
         for (int pass = 0; pass < repeats; pass++) {
-          batch[pass] = load.batched(batchPasses.get(pass), clients, batchSize).perSecond();
+          batchRates.add(load.batched(batchPasses.get(pass), clients, batchSize));
+          batch[pass] = batchRates.get(pass).perSecond();
         }
       }
       List<List<byte[]>> sent = new ArrayList<>(List.of(http, warmUpBulk, warmUpSingle,
@@ -148,6 +154,12 @@ public final class IngestBenchmark implements Callable<Integer> {
       results.put("http_batch_images_per_s_passes", batch);
       results.put("bulk_vs_ceiling_range", bulkPass.range());
       results.put("http_batch_vs_ceiling_range", batchPass.range());
+      Map<String, CpuShare> cpu = new LinkedHashMap<>();
+      cpu.put("ceiling", CpuShare.of(ceilingRates));
+      cpu.put("bulk", CpuShare.of(bulkRates));
+      cpu.put("http_batch", CpuShare.of(batchRates));
+      cpu.put("http_single", CpuShare.of(List.of(singleRate)));
+      results.put("cpu", cpu);
       results.put("lost", audit.lost());
       results.put("duplicates", audit.duplicates());
       results.put("distinct_images_expected", audit.expected());
@@ -167,9 +179,11 @@ public final class IngestBenchmark implements Callable<Integer> {
     }
     try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout());
         IngestPipeline pipeline = IngestPipeline.create(config, topics, sender)) {
+      CpuClock cpu = CpuClock.start();
       LoadSummary summary = new BulkLoader(pipeline, 20_000, System.err).load(items);
+      CpuClock.CpuUse used = cpu.stop();
       System.err.println("bulk loader: " + summary.describe());
-      return new Rate(summary.total(), summary.seconds());
+      return new Rate(summary.total(), summary.seconds(), used);
     }
   }
 
@@ -200,7 +214,41 @@ public final class IngestBenchmark implements Callable<Integer> {
         "",
         String.format("Lost: %s. Duplicates: %s (distinct images expected: %s).",
             r.get("lost"), r.get("duplicates"), r.get("distinct_images_expected")),
+        "",
+        "CPU per image while each path ran (median over its passes): the machine's busy cores "
+            + "from /proc/stat (broker + registry + this JVM), and this JVM alone (the "
+            + "ceiling's producer, or ingest with its HTTP clients). Where every core is busy, "
+            + "a path's ratio to the ceiling is the ratio of their CPU per image.",
+        "",
+        "| path | machine us/image | this JVM us/image | cores busy |",
+        "|---|---|---|---|",
+        cpuRow("ceiling", r), cpuRow("bulk", r), cpuRow("http_batch", r),
+        cpuRow("http_single", r),
         "");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String cpuRow(String path, Map<String, Object> r) {
+    CpuShare share = ((Map<String, CpuShare>) r.get("cpu")).get(path);
+    return String.format("| %s | %.1f | %.1f | %.0f%% |", path, share.machineMicrosPerImage(),
+        share.processMicrosPerImage(), 100 * share.utilisation());
+  }
+
+  /** Median CPU per image of a path's passes, and how busy the machine was. */
+  record CpuShare(double machineMicrosPerImage, double processMicrosPerImage,
+      double utilisation) {
+    static CpuShare of(List<Rate> passes) {
+      double[] machine = new double[passes.size()];
+      double[] process = new double[passes.size()];
+      double[] busy = new double[passes.size()];
+      for (int i = 0; i < passes.size(); i++) {
+        CpuClock.CpuUse cpu = passes.get(i).cpu();
+        machine[i] = cpu.machineMicrosPer(passes.get(i).count());
+        process[i] = cpu.processMicrosPer(passes.get(i).count());
+        busy[i] = cpu.utilisation();
+      }
+      return new CpuShare(Passes.median(machine), Passes.median(process), Passes.median(busy));
+    }
   }
 
   private static String row(String path, Object images, Object perSecond, Object ratio,

@@ -1,0 +1,39 @@
+package dev.spindle.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class CpuClockTest {
+  /** Keeps one core busy for about {@code millis}; returns something so it is not optimised out. */
+  private static long spin(long millis) {
+    long until = System.nanoTime() + millis * 1_000_000;
+    long x = 1;
+    while (System.nanoTime() < until) {
+      x = x * 6364136223846793005L + 1442695040888963407L;
+    }
+    return x;
+  }
+
+  @Test
+  void shouldCountTheCpuThisJvmAndTheMachineSpentWhileItRan() {
+    assumeThat(Files.isReadable(Path.of("/proc/stat"))).isTrue();
+    CpuClock clock = CpuClock.start();
+
+    long result = spin(300);
+    CpuClock.CpuUse used = clock.stop();
+
+    assertThat(result).isNotZero();
+    assertThat(used.wallSeconds()).isGreaterThanOrEqualTo(0.3);
+    assertThat(used.processSeconds()).isGreaterThan(0.1);
+    // the machine's count includes this JVM's (to /proc/stat's 10 ms ticks)
+    assertThat(used.machineSeconds()).isGreaterThan(used.processSeconds() - 0.05);
+    assertThat(used.utilisation()).isBetween(0.0, 1.05);
+    assertThat(used.processMicrosPer(1000)).isCloseTo(used.processSeconds() * 1000,
+        within(1e-9));
+  }
+}
