@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * CPU time spent while a measured stretch runs: the whole machine's (from {@code /proc/stat}:
- * the broker, the registry and this JVM together, on a machine that runs nothing else) and
- * this JVM's own. Where a path and the ceiling both keep every core busy, their throughput
+ * the broker, the registry, this JVM and the kernel's network work together, on a machine that
+ * runs nothing else), this JVM's own, and its child processes' (the local stack's broker and
+ * registry). Where a path and the ceiling both keep every core busy, their throughput
  * ratio is the ratio of the CPU each spends per image, and this says where it goes.
  */
 final class CpuClock {
@@ -18,15 +19,18 @@ final class CpuClock {
   private final long startedNanos;
   private final long machineBusyTicks;
   private final long processNanos;
+  private final long childTicks;
 
-  private CpuClock(long startedNanos, long machineBusyTicks, long processNanos) {
+  private CpuClock(long startedNanos, long machineBusyTicks, long processNanos,
+      long childTicks) {
     this.startedNanos = startedNanos;
     this.machineBusyTicks = machineBusyTicks;
     this.processNanos = processNanos;
+    this.childTicks = childTicks;
   }
 
   static CpuClock start() {
-    return new CpuClock(System.nanoTime(), machineBusyTicks(), processNanos());
+    return new CpuClock(System.nanoTime(), machineBusyTicks(), processNanos(), childTicks());
   }
 
   /** What was spent since {@link #start}; machine figures are NaN where /proc is missing. */
@@ -35,15 +39,19 @@ final class CpuClock {
     long busy = machineBusyTicks();
     double machine = busy < 0 || machineBusyTicks < 0
         ? Double.NaN : (busy - machineBusyTicks) / TICKS_PER_SECOND;
-    return new CpuUse(wall, machine, (processNanos() - processNanos) / 1e9,
+    long children = childTicks();
+    double child = children < 0 || childTicks < 0
+        ? Double.NaN : (children - childTicks) / TICKS_PER_SECOND;
+    return new CpuUse(wall, machine, (processNanos() - processNanos) / 1e9, child,
         Runtime.getRuntime().availableProcessors());
   }
 
   /**
-   * CPU seconds over {@code wallSeconds} on {@code cores}: all busy cores of the machine, and
-   * this JVM's share of them.
+   * CPU seconds over {@code wallSeconds} on {@code cores}: all busy cores of the machine, this
+   * JVM's share of them, and its child processes' (those alive at both ends).
    */
-  record CpuUse(double wallSeconds, double machineSeconds, double processSeconds, int cores) {
+  record CpuUse(double wallSeconds, double machineSeconds, double processSeconds,
+      double childSeconds, int cores) {
     /** Busy share of all cores, 0..1. */
     double utilisation() {
       return machineSeconds / (wallSeconds * cores);
@@ -57,6 +65,11 @@ final class CpuClock {
     /** This JVM's CPU microseconds per item. */
     double processMicrosPer(long items) {
       return processSeconds * 1e6 / items;
+    }
+
+    /** Child processes' CPU microseconds per item. */
+    double childMicrosPer(long items) {
+      return childSeconds * 1e6 / items;
     }
   }
 
@@ -75,6 +88,31 @@ final class CpuClock {
       return busy;
     } catch (IOException | RuntimeException e) {
       return -1;
+    }
+  }
+
+  /**
+   * user + system ticks of this JVM's descendants (fields 14-15 of {@code /proc/PID/stat}; a
+   * process that ended in between is left out, as is one that started); -1 without /proc.
+   */
+  private static long childTicks() {
+    long[] total = {0};
+    try {
+      ProcessHandle.current().descendants().forEach(child -> total[0] += ticksOf(child.pid()));
+      return total[0];
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static long ticksOf(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      // the command name in parentheses may hold spaces: count fields after its ')'
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException e) {
+      return 0;   // it ended
     }
   }
 

@@ -216,12 +216,13 @@ public final class IngestBenchmark implements Callable<Integer> {
             r.get("lost"), r.get("duplicates"), r.get("distinct_images_expected")),
         "",
         "CPU per image while each path ran (median over its passes): the machine's busy cores "
-            + "from /proc/stat (broker + registry + this JVM), and this JVM alone (the "
-            + "ceiling's producer, or ingest with its HTTP clients). Where every core is busy, "
-            + "a path's ratio to the ceiling is the ratio of their CPU per image.",
+            + "from /proc/stat (broker, registry, this JVM and the kernel's network work), this "
+            + "JVM alone (the ceiling's producer, or ingest with its HTTP clients), and the "
+            + "stack's processes (broker + registry). Where every core is busy, a path's ratio "
+            + "to the ceiling is the ratio of their CPU per image.",
         "",
-        "| path | machine us/image | this JVM us/image | cores busy |",
-        "|---|---|---|---|",
+        "| path | machine us/image | this JVM us/image | broker + registry us/image | cores busy |",
+        "|---|---|---|---|---|",
         cpuRow("ceiling", r), cpuRow("bulk", r), cpuRow("http_batch", r),
         cpuRow("http_single", r),
         "");
@@ -230,24 +231,28 @@ public final class IngestBenchmark implements Callable<Integer> {
   @SuppressWarnings("unchecked")
   private static String cpuRow(String path, Map<String, Object> r) {
     CpuShare share = ((Map<String, CpuShare>) r.get("cpu")).get(path);
-    return String.format("| %s | %.1f | %.1f | %.0f%% |", path, share.machineMicrosPerImage(),
-        share.processMicrosPerImage(), 100 * share.utilisation());
+    return String.format("| %s | %.1f | %.1f | %.1f | %.0f%% |", path,
+        share.machineMicrosPerImage(), share.processMicrosPerImage(),
+        share.childMicrosPerImage(), 100 * share.utilisation());
   }
 
   /** Median CPU per image of a path's passes, and how busy the machine was. */
   record CpuShare(double machineMicrosPerImage, double processMicrosPerImage,
-      double utilisation) {
+      double childMicrosPerImage, double utilisation) {
     static CpuShare of(List<Rate> passes) {
       double[] machine = new double[passes.size()];
       double[] process = new double[passes.size()];
+      double[] child = new double[passes.size()];
       double[] busy = new double[passes.size()];
       for (int i = 0; i < passes.size(); i++) {
         CpuClock.CpuUse cpu = passes.get(i).cpu();
         machine[i] = cpu.machineMicrosPer(passes.get(i).count());
         process[i] = cpu.processMicrosPer(passes.get(i).count());
+        child[i] = cpu.childMicrosPer(passes.get(i).count());
         busy[i] = cpu.utilisation();
       }
-      return new CpuShare(Passes.median(machine), Passes.median(process), Passes.median(busy));
+      return new CpuShare(Passes.median(machine), Passes.median(process),
+          Passes.median(child), Passes.median(busy));
     }
   }
 

@@ -36,4 +36,25 @@ class CpuClockTest {
     assertThat(used.processMicrosPer(1000)).isCloseTo(used.processSeconds() * 1000,
         within(1e-9));
   }
+
+  @Test
+  void shouldCountTheCpuOfChildProcessesAliveAtBothEnds() throws Exception {
+    assumeThat(Files.isReadable(Path.of("/proc/stat"))).isTrue();
+    Process busy = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
+    try {
+      CpuClock clock = CpuClock.start();
+
+      letItRunFor(400);
+      CpuClock.CpuUse used = clock.stop();
+
+      assertThat(used.childSeconds()).isGreaterThan(0.05);
+    } finally {
+      busy.destroyForcibly().waitFor();
+    }
+  }
+
+  /** Lets the child run about {@code millis} while this thread sleeps. */
+  private static void letItRunFor(long millis) throws InterruptedException {
+    Thread.sleep(millis);   // a duration to measure over, not a wait for a condition
+  }
 }
