@@ -57,19 +57,9 @@ final class CpuClock {
       return machineSeconds / (wallSeconds * cores);
     }
 
-    /** Machine CPU microseconds per item. */
-    double machineMicrosPer(long items) {
-      return machineSeconds * 1e6 / items;
-    }
-
-    /** This JVM's CPU microseconds per item. */
-    double processMicrosPer(long items) {
-      return processSeconds * 1e6 / items;
-    }
-
-    /** Child processes' CPU microseconds per item. */
-    double childMicrosPer(long items) {
-      return childSeconds * 1e6 / items;
+    /** {@code seconds} (one of this record's CPU figures) in microseconds per item. */
+    double microsPer(double seconds, long items) {
+      return seconds * 1e6 / items;
     }
   }
 

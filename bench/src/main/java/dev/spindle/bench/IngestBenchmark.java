@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -103,18 +104,13 @@ public final class IngestBenchmark implements Callable<Integer> {
       System.err.println("warm-up: every path once on " + warmUp.size() + " other images");
       CeilingProducer.run(config, topics, warmUp);
       runBulkLoader(config, topics, warmUpBulk);
-      double[] ceiling = new double[repeats];
-      double[] bulk = new double[repeats];
       List<Rate> ceilingRates = new ArrayList<>();
       List<Rate> bulkRates = new ArrayList<>();
       for (int pass = 0; pass < repeats; pass++) {
         ceilingRates.add(CeilingProducer.run(config, topics, bulkPasses.get(pass)));
         bulkRates.add(runBulkLoader(config, topics, bulkPasses.get(pass)));
-        ceiling[pass] = ceilingRates.get(pass).perSecond();
-        bulk[pass] = bulkRates.get(pass).perSecond();
       }
       Rate singleRate;
-      double[] batch = new double[repeats];
       List<Rate> batchRates = new ArrayList<>();
       try (HttpLoad load = HttpLoad.start(config)) {
         load.single(warmUpSingle, clients);
@@ -122,9 +118,11 @@ public final class IngestBenchmark implements Callable<Integer> {
         singleRate = load.single(http, clients);
         for (int pass = 0; pass < repeats; pass++) {
           batchRates.add(load.batched(batchPasses.get(pass), clients, batchSize));
-          batch[pass] = batchRates.get(pass).perSecond();
         }
       }
+      double[] ceiling = Rate.perSecond(ceilingRates);
+      double[] bulk = Rate.perSecond(bulkRates);
+      double[] batch = Rate.perSecond(batchRates);
       List<List<byte[]>> sent = new ArrayList<>(List.of(http, warmUpBulk, warmUpSingle,
           warmUpBatch));
       sent.addAll(bulkPasses);
@@ -240,19 +238,15 @@ public final class IngestBenchmark implements Callable<Integer> {
   record CpuShare(double machineMicrosPerImage, double processMicrosPerImage,
       double childMicrosPerImage, double utilisation) {
     static CpuShare of(List<Rate> passes) {
-      double[] machine = new double[passes.size()];
-      double[] process = new double[passes.size()];
-      double[] child = new double[passes.size()];
-      double[] busy = new double[passes.size()];
-      for (int i = 0; i < passes.size(); i++) {
-        CpuClock.CpuUse cpu = passes.get(i).cpu();
-        machine[i] = cpu.machineMicrosPer(passes.get(i).count());
-        process[i] = cpu.processMicrosPer(passes.get(i).count());
-        child[i] = cpu.childMicrosPer(passes.get(i).count());
-        busy[i] = cpu.utilisation();
-      }
-      return new CpuShare(Passes.median(machine), Passes.median(process),
-          Passes.median(child), Passes.median(busy));
+      return new CpuShare(
+          median(passes, r -> r.cpu().microsPer(r.cpu().machineSeconds(), r.count())),
+          median(passes, r -> r.cpu().microsPer(r.cpu().processSeconds(), r.count())),
+          median(passes, r -> r.cpu().microsPer(r.cpu().childSeconds(), r.count())),
+          median(passes, r -> r.cpu().utilisation()));
+    }
+
+    private static double median(List<Rate> passes, ToDoubleFunction<Rate> value) {
+      return Passes.median(passes.stream().mapToDouble(value).toArray());
     }
   }
 

@@ -35,8 +35,8 @@ class CpuClockTest {
     // the machine's count includes this JVM's (to /proc/stat's 10 ms ticks)
     assertThat(used.machineSeconds()).isGreaterThan(used.processSeconds() - 0.05);
     assertThat(used.utilisation()).isBetween(0.0, 1.05);
-    assertThat(used.processMicrosPer(1000)).isCloseTo(used.processSeconds() * 1000,
-        within(1e-9));
+    assertThat(used.microsPer(used.processSeconds(), 1000)).isCloseTo(
+        used.processSeconds() * 1000, within(1e-9));
   }
 
   @Test

@@ -2,6 +2,9 @@ package dev.spindle.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spindle.model.layers.LayerConversion;
+import dev.spindle.model.layers.OneDnnConvolution;
+import dev.spindle.model.layers.SplitConvolution;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -69,9 +72,8 @@ class NetworksTest {
     MultiLayerNetwork fresh = Networks.rotationNet(lastBlock, 1e-3, 7);
     var conf = fresh.getLayerWiseConfigurations().clone();
     for (var layer : conf.getConfs()) {
-      if (layer.getLayer() instanceof dev.spindle.model.layers.OneDnnConvolution) {
-        layer.setLayer(dev.spindle.model.layers.LayerConversion.as(layer.getLayer(),
-            dev.spindle.model.layers.SplitConvolution.class));
+      if (layer.getLayer() instanceof OneDnnConvolution) {
+        layer.setLayer(LayerConversion.as(layer.getLayer(), SplitConvolution.class));
       }
     }
     MultiLayerNetwork saved = new MultiLayerNetwork(conf);

@@ -108,8 +108,8 @@ public final class HeadTraining extends TrainingOp<HeadTraining.Passes> {
    * classes]}, optionally a {@code [n, 1]} labels mask of per-example weights.
    */
   public void fit(DataSet data) {
-    INDArray features = dense(data.getFeatures());
-    INDArray labels = dense(data.getLabels());
+    INDArray features = FloatArrays.contiguousOrCopy(data.getFeatures());
+    INDArray labels = FloatArrays.contiguousOrCopy(data.getLabels());
     INDArray mask = data.getLabelsMaskArray();
     int n = Math.toIntExact(features.size(0));
     if (features.size(1) != inputs || labels.size(0) != n || labels.size(1) != classes
@@ -220,10 +220,6 @@ public final class HeadTraining extends TrainingOp<HeadTraining.Passes> {
           + "]: " + w.shapeInfoToString());
     }
     return FloatArrays.buffer(w);
-  }
-
-  private static INDArray dense(INDArray a) {
-    return FloatArrays.contiguousOrCopy(a);
   }
 
   /** The primitives and buffers of one batch size. */

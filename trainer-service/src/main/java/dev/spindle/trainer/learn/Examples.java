@@ -122,20 +122,20 @@ public final class Examples {
       return new int[0];
     }
     double scale = size() / total;
-    int[] drawn = new int[size() + size() / 4 + 16];
+    int[] copies = new int[size()];
     int n = 0;
     for (int i = 0; i < size(); i++) {
-      double copies = weights[i] * scale;
-      int whole = (int) copies;
-      int count = whole + (random.nextDouble() < copies - whole ? 1 : 0);
-      for (int c = 0; c < count; c++) {
-        if (n == drawn.length) {
-          drawn = Arrays.copyOf(drawn, drawn.length * 2);
-        }
-        drawn[n++] = i;
-      }
+      double share = weights[i] * scale;
+      int whole = (int) share;
+      copies[i] = whole + (random.nextDouble() < share - whole ? 1 : 0);
+      n += copies[i];
     }
-    int[] order = Arrays.copyOf(drawn, n);
+    int[] order = new int[n];
+    int at = 0;
+    for (int i = 0; i < size(); i++) {
+      Arrays.fill(order, at, at + copies[i], i);
+      at += copies[i];
+    }
     shuffle(order, random);
     return order;
   }
