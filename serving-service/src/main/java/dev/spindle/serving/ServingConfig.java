@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  *       {@code serving.batch.linger.ms} (5): its micro-batches</li>
  *   <li>{@code serving.label.requests.enabled} (true), {@code .measure} (margin or entropy),
  *       {@code .balanced} (true: an equal share per predicted class),
- *       {@code .per.window} (20, per stream task, i.e. per partition), {@code .window.seconds} (60):
- *       label requests</li>
+ *       {@code .per.window} (20, per stream task, i.e. per partition), {@code .window.seconds} (60),
+ *       {@code .representatives} (10: one representative of each of per.window regions of the
+ *       10 x per.window least sure; 0: the per.window least sure themselves): label requests</li>
  *   <li>{@code serving.inference.threads} (1): ND4J/OpenMP threads per inference. Requests
  *       and stream batches run in parallel on their own network copies, so one thread each
  *       uses the cores without oversubscribing them; measured on 2 cores (with
@@ -84,7 +85,8 @@ public record ServingConfig(
             s.get("serving.label.requests.measure", "margin"),
             s.getInt("serving.label.requests.per.window", 20),
             java.time.Duration.ofSeconds(s.getLong("serving.label.requests.window.seconds", 60)),
-            s.getBoolean("serving.label.requests.balanced", true)),
+            s.getBoolean("serving.label.requests.balanced", true),
+            s.getInt("serving.label.requests.representatives", 10)),
         java.time.Duration.ofSeconds(s.getLong("serving.drift.interval.seconds", 30)),
         s.getInt("serving.inference.threads", 1));
   }

@@ -8,6 +8,7 @@ import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.stream.LabelRequestPolicy;
 import dev.spindle.serving.stream.LabelRequestWindow;
+import dev.spindle.trainer.learn.Embeddings;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
 import dev.spindle.trainer.learn.RotationPretrainer;
@@ -67,6 +68,12 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
       + "towards a few confusable classes (default: ${DEFAULT-VALUE}, as serving).")
   boolean balanced;
 
+  @Option(names = "--representatives", defaultValue = "10",
+      description = "N > 0: of the N x per-round least sure, request one representative of each "
+      + "of per-round regions (weighted k-means on the classifier's hidden features); 0: the "
+      + "per-round least sure themselves (default: ${DEFAULT-VALUE}, as serving).")
+  int representatives;
+
   @Option(names = "--pool", defaultValue = "20000",
       description = "Unlabeled training images the annotator can be asked about (default: ${DEFAULT-VALUE}).")
   int poolSize;
@@ -101,8 +108,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     NetworkSpec spec = NetworkSpec.forInput(FmnistData.SHAPE, 4);
     MultiLayerNetwork rotation =
         Networks.upgraded(ModelSerializer.restoreMultiLayerNetwork(backbone.toFile(), true));
-    LabelRequestPolicy policy =
-        new LabelRequestPolicy(true, measure, perRound, Duration.ofMinutes(1), balanced);
+    LabelRequestPolicy policy = new LabelRequestPolicy(
+        true, measure, perRound, Duration.ofMinutes(1), balanced, representatives);
+    int featureLayer = Networks.backboneLayers(spec, spec.cutBlock());
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
@@ -112,8 +120,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     double[][] random = new double[seeds][];
     for (int s = 0; s < seeds; s++) {
       Simulation simulation = new Simulation(data, spec, rotation, eval, recipe.withSeed(s + 1));
+      long pickSeed = s + 1;
       active[s] = simulation.run("label requests", (model, candidates) ->
-          leastSure(model, candidates, data, policy));
+          requests(model, featureLayer, candidates, data, policy, pickSeed));
       Random draw = new Random(1000 + s);
       random[s] = simulation.run("random",
           (model, candidates) -> randomPick(candidates, perRound, draw));
@@ -129,6 +138,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("per_round", perRound);
     results.put("measure", measure);
     results.put("balanced", balanced);
+    results.put("representatives", representatives);
     results.put("pool", poolSize);
     results.put("labels", labels);
     results.put("active_accuracy", active);
@@ -139,16 +149,17 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("eval", eval.toString());
     results.put("propagation_pool", propagationPool);
     results.put("wall_minutes", minutes);
-    // serving's default policy (balanced margin) writes active-learning.*, others a variant
-    boolean servingDefault = balanced && "margin".equals(measure);
-    String name = "active-learning"
-        + (servingDefault ? "" : "-" + measure + (balanced ? "-balanced" : ""));
+    // serving's default policy writes active-learning.*, others a variant
+    boolean servingDefault = balanced && "margin".equals(measure) && representatives == 10;
+    String name = "active-learning" + (servingDefault ? "" : "-" + measure
+        + (balanced ? "-balanced" : "") + "-representatives" + representatives);
     BenchReport.write(out, name, results,
         markdown(labels, active, random, activeGain, randomGain, minutes));
     AccuracyPlot.write(out.resolve(name + ".png"),
         "Active learning on Fashion-MNIST: label requests vs random", "labels used (log scale)",
         labels, List.of(
-            new AccuracyPlot.Curve("label requests (" + measure + (balanced ? ", balanced" : "") + ")",
+            new AccuracyPlot.Curve("label requests (" + measure + (balanced ? ", balanced" : "")
+                + (representatives > 0 ? ", representatives" : "") + ")",
                 new Color(200, 60, 40),
                 means(active), stds(active)),
             new AccuracyPlot.Curve("random", new Color(40, 90, 200), means(random), stds(random))));
@@ -256,11 +267,12 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   /**
    * The label requests serving would publish: each candidate scored by the model and offered
    * to serving's own {@link LabelRequestWindow} (least sure by the policy's measure, balanced
-   * across predicted classes if asked), which picks the window's requests.
+   * across predicted classes if asked), from which serving's policy chooses the requests
+   * (representatives compared by the classifier's hidden features, as serving compares them).
    */
-  static List<Integer> leastSure(MultiLayerNetwork model, List<Integer> candidates,
-      FmnistData data, LabelRequestPolicy policy) {
-    LabelRequestWindow window = new LabelRequestWindow(policy.perWindow(), policy.balanced());
+  static List<Integer> requests(MultiLayerNetwork model, int featureLayer,
+      List<Integer> candidates, FmnistData data, LabelRequestPolicy policy, long seed) {
+    LabelRequestWindow window = new LabelRequestWindow(policy.collected(), policy.balanced());
     for (int from = 0; from < candidates.size(); from += 256) {
       int to = Math.min(candidates.size(), from + 256);
       int offset = from;
@@ -270,12 +282,18 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
         float[][] p = out.toFloatMatrix();
         for (int i = 0; i < p.length; i++) {
           Scores scores = Scores.of(p[i], CLASSES, 1);
-          window.offer(new LabelRequestWindow.Candidate(String.valueOf(candidates.get(from + i)),
-              policy.uncertainty(scores), 0, scores.label()));
+          int id = candidates.get(from + i);
+          window.offer(new LabelRequestWindow.Candidate(String.valueOf(id),
+              policy.uncertainty(scores), 0, scores.label(), data.train().get(id)));
         }
       }
     }
-    return window.drain().stream().map(c -> Integer.parseInt(c.imageId())).toList();
+    List<LabelRequestWindow.Candidate> chosen = policy.choose(window.drain(), images -> {
+      try (INDArray rows = Embeddings.of(model, featureLayer, FmnistData.SHAPE, images)) {
+        return rows.toFloatMatrix();
+      }
+    }, seed);
+    return chosen.stream().map(c -> Integer.parseInt(c.imageId())).toList();
   }
 
   static List<Integer> randomPick(List<Integer> candidates, int n, Random random) {
@@ -295,8 +313,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "Fashion-MNIST, start %d labels per class (first in file "
         + "order), %d rounds of %d labels chosen from a pool of %d unlabeled training images, "
         + "retrained after each round (%s, from backbone %s); accuracy on %s, mean of %d seed(s). "
-        + "Label requests rank by %s like serving's label-request policy (least sure first, never "
-        + "an image already labeled)%s.%n%n",
+        + "Label requests are chosen by serving's label-request policy: ranked by %s (never an "
+        + "image already labeled)%s%s.%n%n",
         k, rounds, perRound, poolSize,
         propagationPool > 0
             ? "as the trainer does by default: two-stage transfer, then label propagation over "
@@ -304,7 +322,10 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
             : "two-stage transfer alone, protocol FMNIST-SSL-v1",
         backbone.getFileName(),
         eval.description(),
-        seeds, measure, balanced ? ", an equal share per predicted class" : ""));
+        seeds, measure, balanced ? ", an equal share per predicted class" : "",
+        representatives > 0 ? String.format(Locale.ROOT, ", then one representative of each of "
+            + "%d regions (weighted k-means) of the %d least sure", perRound,
+            representatives * perRound) : ", the least sure themselves"));
     md.append("| labels | label requests | random |\n|---|---|---|\n");
     double[] a = means(active);
     double[] r = means(random);

@@ -26,6 +26,9 @@ public final class ServedModel {
   private final ModelManifest manifest;
   private final ImagePreprocessor preprocessor;
   private final java.util.Optional<MultiLayerNetwork> rotation;
+  private final MultiLayerNetwork network;
+  /** The layers below the output layer, built when first asked for {@link #features}. */
+  private InferenceNetwork penultimate;
 
   public ServedModel(LoadedModel loaded) {
     int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -36,6 +39,7 @@ public final class ServedModel {
       copies.add(inference.copy());
     }
     this.rotation = loaded.rotation();
+    this.network = loaded.network();
     this.manifest = loaded.manifest();
     this.preprocessor = new ImagePreprocessor(loaded.inputShape());
   }
@@ -95,6 +99,28 @@ public final class ServedModel {
     return images.size() <= SMALL_BATCH
         ? Dl4jRuntime.onThreads(1, () -> infer(images))
         : infer(images);
+  }
+
+  /**
+   * The activations feeding the output layer (the head's hidden layer), one row per image: what
+   * the trainer's label propagation compares images by, here for choosing representative label
+   * requests. Off the request path (one copy, built on first use).
+   */
+  public synchronized float[][] features(List<float[]> images) {
+    Dl4jRuntime.applyThreadCap();
+    if (penultimate == null) {
+      penultimate = InferenceNetwork.ofFirst(network, network.getnLayers() - 1);
+    }
+    float[][] rows = new float[images.size()][];
+    for (int from = 0; from < images.size(); from += 256) {
+      int to = Math.min(images.size(), from + 256);
+      int offset = from;
+      try (INDArray x = ImageBatch.of(preprocessor.shape(), to - from, i -> images.get(offset + i));
+          INDArray out = penultimate.features(x)) {
+        System.arraycopy(out.toFloatMatrix(), 0, rows, from, to - from);
+      }
+    }
+    return rows;
   }
 
   private float[][] infer(List<float[]> images) {

@@ -17,8 +17,16 @@ import java.util.PriorityQueue;
  * (advisory) requests.
  */
 public final class LabelRequestWindow {
-  /** An image the model was unsure about, with the class it predicted. */
-  public record Candidate(String imageId, double uncertainty, long modelVersion, String predicted) {}
+  /**
+   * An image the model was unsure about, with the class it predicted, and its pixels where
+   * requests are chosen as {@link Representatives} (null otherwise).
+   */
+  public record Candidate(String imageId, double uncertainty, long modelVersion, String predicted,
+      float[] pixels) {
+    public Candidate(String imageId, double uncertainty, long modelVersion, String predicted) {
+      this(imageId, uncertainty, modelVersion, predicted, null);
+    }
+  }
 
   private static final Comparator<Candidate> LEAST_SURE_LAST =
       Comparator.comparingDouble(Candidate::uncertainty);

@@ -65,7 +65,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     this.batching = batching;
     this.policy = policy;
     this.isLabeled = isLabeled;
-    this.window = new LabelRequestWindow(policy.enabled() ? policy.perWindow() : 0,
+    this.window = new LabelRequestWindow(policy.enabled() ? policy.collected() : 0,
         policy.balanced());
   }
 
@@ -87,20 +87,43 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     }
   }
 
-  /** Publishes the window's least sure images (not labeled, not requested before). */
+  /**
+   * Publishes the window's least sure images (not labeled, not requested before), or with
+   * representatives on, one representative of each region of them.
+   */
   private void requestLabels(long now) {
-    for (LabelRequestWindow.Candidate c : window.drain()) {
-      if (isLabeled.test(c.imageId()) || requested.get(c.imageId()) != null) {
-        continue;
-      }
+    Optional<ServedModel> model = holder.current();
+    if (model.isEmpty()) {
+      return; // nothing is offered before the first model
+    }
+    int size = model.get().preprocessor().shape().size();
+    List<LabelRequestWindow.Candidate> unsure = window.drain().stream()
+        .filter(c -> !isLabeled.test(c.imageId()) && requested.get(c.imageId()) == null)
+        .filter(c -> c.pixels() == null || c.pixels().length == size) // not from another shape
+        .toList();
+    List<LabelRequestWindow.Candidate> chosen;
+    boolean representative = policy.representatives() > 0 && unsure.size() > policy.perWindow();
+    try {
+      chosen = policy.choose(unsure, model.get()::features, now);
+    } catch (RuntimeException e) {
+      log.warn("choosing representative label requests failed, requesting the least sure: {}",
+          e.toString());
+      chosen = unsure.subList(0, Math.min(policy.perWindow(), unsure.size()));
+      representative = false;
+    }
+    String reason = representative
+        ? String.format("representative of a region of the %d least sure images of the last %s "
+            + "by %s", unsure.size(), policy.window(), policy.measure())
+        : String.format("among the %d least sure images of the last %s by %s",
+            policy.perWindow(), policy.window(), policy.measure());
+    for (LabelRequestWindow.Candidate c : chosen) {
       requested.put(c.imageId(), now);
       context.forward(new Record<>(c.imageId(), (Object) LabelRequest.newBuilder()
           .setImageId(c.imageId())
           .setUncertainty(c.uncertainty())
           .setMeasure(policy.measure())
           .setModelVersion(c.modelVersion())
-          .setReason(String.format("among the %d least sure images of the last %s by %s",
-              policy.perWindow(), policy.window(), policy.measure()))
+          .setReason(reason)
           .setRequestedAt(Instant.ofEpochMilli(now))
           .build(), now), PredictionTopology.LABEL_REQUESTS_SINK);
       listener.labelRequested(c.imageId(), c.uncertainty(), c.modelVersion());
@@ -196,8 +219,9 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
       context.forward(new Record<>(entry.key, (Object) prediction(entry.key, scores, model),
           entry.value.timestamp()), PredictionTopology.PREDICTIONS_SINK);
       if (policy.enabled() && !isLabeled.test(entry.key) && requested.get(entry.key) == null) {
-        window.offer(new LabelRequestWindow.Candidate(
-            entry.key, policy.uncertainty(scores), model.version(), scores.label()));
+        window.offer(new LabelRequestWindow.Candidate(entry.key, policy.uncertainty(scores),
+            model.version(), scores.label(),
+            policy.representatives() > 0 ? pixels.get(i) : null));
       }
       buffer.delete(entry.key);
     }

@@ -55,18 +55,24 @@ class PredictionTopologyTest {
   private final java.util.Set<String> labeled = new java.util.HashSet<>();
   private final List<float[]> traffic = new java.util.ArrayList<>();
 
+  private Topics topics;
+
   @BeforeEach
   void buildDriver(LocalStack stack) throws Exception {
-    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
     models = new TwoClassModels(dir.resolve("models"));
     holder = new ModelHolder(ModelStore::load, () -> GatingSet.EMPTY, GatePolicy.withMargin(0.01), Clock.systemUTC());
+    start(new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60), false, 0));
+  }
+
+  private void start(LabelRequestPolicy policy) throws Exception {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "predictions-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("predict").toString());
     driver = new TopologyTestDriver(PredictionTopology.buildTopology(topics, holder,
         new PredictionTopology.Batching(64, 5, 2),
-        new LabelRequestPolicy(true, "entropy", 3, Duration.ofSeconds(60), false), labeled::contains,
+        policy, labeled::contains,
         (imageId, pixels, scores, version) -> traffic.add(pixels)),
         props, Instant.EPOCH);
     images = driver.createInputTopic(topics.imagesUnlabeled().name(),
@@ -182,6 +188,25 @@ class PredictionTopologyTest {
         .map(r -> r.getImageId().toString()).toList();
     assertThat(again).doesNotContainAnyElementsOf(
         first.stream().map(r -> r.getImageId().toString()).toList());
+  }
+
+  @Test
+  void shouldRequestOneRepresentativeOfEachUncertainRegionWhenAsked() throws Exception {
+    driver.close();
+    start(new LabelRequestPolicy(true, "margin", 2, Duration.ofSeconds(60), true, 10));
+    holder.offer(models.good(1));
+    for (int i = 0; i < 30; i++) {
+      pipe(i);
+    }
+    driver.advanceWallClockTime(Duration.ofSeconds(61));
+
+    List<LabelRequest> requests = labelRequests.readValuesToList();
+    assertThat(requests).hasSize(2);
+    assertThat(requests).extracting(r -> r.getImageId().toString()).doesNotHaveDuplicates();
+    assertThat(requests).allSatisfy(r ->
+        assertThat(r.getReason().toString()).startsWith("representative of a region"));
+    assertThat(requests).isSortedAccordingTo(
+        java.util.Comparator.comparingDouble(LabelRequest::getUncertainty).reversed());
   }
 
   private String pipe(int i) throws Exception {
