@@ -87,6 +87,12 @@ public final class ServingBenchmark implements Callable<Integer> {
           + "${DEFAULT-VALUE}, the service's default).")
   int lingerMs;
 
+  @Option(names = "--representatives", defaultValue = "10",
+      description = "serving.label.requests.representatives: label requests as representatives "
+          + "of this many times per.window least sure images, 0 = the least sure themselves "
+          + "(default ${DEFAULT-VALUE}, the service's default).")
+  int representatives;
+
   @Option(names = "--stream-only", description = "Only the streaming run, printed, no "
       + "results file (for quick comparisons).")
   boolean streamOnly;
@@ -122,7 +128,8 @@ public final class ServingBenchmark implements Callable<Integer> {
           "serving.state.dir", work.resolve("state").toString(),
           "serving.drift.interval.seconds", Integer.toString(driftSeconds),
           "serving.batch.size", Integer.toString(batchSize),
-          "serving.batch.linger.ms", Integer.toString(lingerMs))));
+          "serving.batch.linger.ms", Integer.toString(lingerMs),
+          "serving.label.requests.representatives", Integer.toString(representatives))));
       ModelStore store = new ModelStore(work.resolve("models"));
       NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, cut);
       try (ServingService serving = new ServingService(config).start();

@@ -72,7 +72,7 @@ public final class ModelHolder {
     ServedModel candidate;
     try {
       candidate = new ServedModel(loader.load(URI.create(event.getArtifactUri()), event.getSha256()));
-      candidate.probabilities(List.of(new float[candidate.preprocessor().shape().size()]));
+      candidate.warmUp();
     } catch (ArtifactIntegrityException | RuntimeException e) {
       return reject(event, Double.NaN, "unusable artifact: " + e.getMessage());
     }
