@@ -39,6 +39,9 @@ public final class Representatives {
    */
   public static int[] pick(float[][] features, double[] weights, int k, long seed) {
     int n = features.length;
+    if (k <= 0) {
+      return new int[0];
+    }
     if (k >= n) {
       return heaviestFirst(weights, n);
     }

@@ -78,6 +78,11 @@ class RepresentativesTest {
   }
 
   @Test
+  void shouldPickNothingWhenAskedForNothing() {
+    assertThat(Representatives.pick(new float[][] {{1, 0}, {0, 1}}, ones(2), 0, 1)).isEmpty();
+  }
+
+  @Test
   void shouldPickTheSameImagesForTheSameSeed() {
     float[][] points = clusters(AXES, 30, 0.3f, 3);
 
