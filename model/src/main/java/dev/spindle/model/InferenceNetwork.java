@@ -65,6 +65,7 @@ public final class InferenceNetwork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceNetwork.class);
   /** The largest batch whose dense layers at the end run in Java ({@link DenseTail}). */
   static final int SMALL_BATCH = 8;
+  private static final int FEATURE_BATCH = 256;
 
   private final MultiLayerNetwork network;
   private final boolean channelsLast;
@@ -257,6 +258,26 @@ public final class InferenceNetwork implements AutoCloseable {
     INDArray rows = channelsFirst.dup('c').reshape('c', out.size(0), out.length() / out.size(0));
     out.close();
     return rows;
+  }
+
+  /**
+   * {@link #features} for every image (CHW pixels of {@code shape}), in batches of
+   * {@value #FEATURE_BATCH}: rows [n, d].
+   */
+  public INDArray features(InputShape shape, List<float[]> images) {
+    INDArray out = null;
+    for (int from = 0; from < images.size(); from += FEATURE_BATCH) {
+      int to = Math.min(images.size(), from + FEATURE_BATCH);
+      int offset = from;
+      try (INDArray x = ImageBatch.of(shape, to - from, i -> images.get(offset + i));
+          INDArray rows = features(x)) {
+        if (out == null) {
+          out = Nd4j.create(rows.dataType(), images.size(), rows.size(1));
+        }
+        out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(rows);
+      }
+    }
+    return out;
   }
 
   /** An independent copy, for another thread. */

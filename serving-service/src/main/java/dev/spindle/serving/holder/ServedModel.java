@@ -132,16 +132,9 @@ public final class ServedModel {
     if (penultimate == null) {
       penultimate = InferenceNetwork.ofFirst(network, network.getnLayers() - 1);
     }
-    float[][] rows = new float[images.size()][];
-    for (int from = 0; from < images.size(); from += 256) {
-      int to = Math.min(images.size(), from + 256);
-      int offset = from;
-      try (INDArray x = ImageBatch.of(preprocessor.shape(), to - from, i -> images.get(offset + i));
-          INDArray out = penultimate.features(x)) {
-        System.arraycopy(out.toFloatMatrix(), 0, rows, from, to - from);
-      }
+    try (INDArray rows = penultimate.features(preprocessor.shape(), images)) {
+      return rows.toFloatMatrix();
     }
-    return rows;
   }
 
   private float[][] infer(List<float[]> images) {

@@ -38,11 +38,16 @@ public record LabelRequestPolicy(boolean enabled, String measure, int perWindow,
    */
   public List<LabelRequestWindow.Candidate> choose(List<LabelRequestWindow.Candidate> unsure,
       Function<List<float[]>, float[][]> features, long seed) {
-    if (representatives == 0 || unsure.size() <= perWindow) {
+    if (!choosesRepresentatives(unsure.size())) {
       return unsure.subList(0, Math.min(perWindow, unsure.size()));
     }
     float[][] rows = features.apply(unsure.stream().map(LabelRequestWindow.Candidate::pixels).toList());
     return Representatives.choose(unsure, rows, perWindow, seed);
+  }
+
+  /** Whether {@link #choose} picks representatives among {@code candidates} images (more than it requests). */
+  public boolean choosesRepresentatives(int candidates) {
+    return representatives > 0 && candidates > perWindow;
   }
 
   /** How many of the least sure images a window keeps to choose its requests from. */

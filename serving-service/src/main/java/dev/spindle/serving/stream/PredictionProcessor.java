@@ -102,7 +102,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
         .filter(c -> c.pixels() == null || c.pixels().length == size) // not from another shape
         .toList();
     List<LabelRequestWindow.Candidate> chosen;
-    boolean representative = policy.representatives() > 0 && unsure.size() > policy.perWindow();
+    boolean representative = policy.choosesRepresentatives(unsure.size());
     try {
       chosen = policy.choose(unsure, model.get()::features, now);
     } catch (RuntimeException e) {

@@ -59,7 +59,7 @@ public final class HeadOnFeatures {
   static void fitCached(MultiLayerNetwork frozen, int headLayer, Examples train, int classes,
       int epochs, int batchSize, long seed, Random random, TwoStageTransfer.Progress progress) {
     HeadOnFeatures step = of(frozen, headLayer, seed);
-    try (INDArray features = Embeddings.of(step.backbone, train.shape(), train.images())) {
+    try (INDArray features = step.backbone.features(train.shape(), train.images())) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         for (int[] batch : train.shuffledBatches(batchSize, random)) {
           step.train(train.dataSetOver(features, batch, classes));
