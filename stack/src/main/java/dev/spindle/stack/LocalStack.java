@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node KRaft Kafka broker and a real Apicurio schema registry, each in its own
  * child JVM on loopback. Both start in parallel; {@link #start} returns when both answer.
- * Closing stops both (also done by a shutdown hook if the caller forgets).
+ * Closing stops both (also done by a shutdown hook if the caller forgets, registered before
+ * the children start, so a JVM stopped while they start up leaves neither running).
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
@@ -20,12 +21,12 @@ public final class LocalStack implements AutoCloseable {
   private final RegistryProcess registry;
   private final Thread shutdownHook;
 
-  private LocalStack(StackConfig config, KafkaBrokerProcess broker, RegistryProcess registry) {
+  private LocalStack(StackConfig config, KafkaBrokerProcess broker, RegistryProcess registry,
+      Thread shutdownHook) {
     this.config = config;
     this.broker = broker;
     this.registry = registry;
-    this.shutdownHook = new Thread(this::stopProcesses, "spindle-stack-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.shutdownHook = shutdownHook;
   }
 
   /** Starts both processes and waits until they are ready. */
@@ -33,17 +34,21 @@ public final class LocalStack implements AutoCloseable {
     long started = System.nanoTime();
     KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
     RegistryProcess registry = new RegistryProcess(config);
+    // before the children exist: Ctrl-C or SIGTERM during the registry's ~10 s start-up must
+    // stop what has been spawned (the broker also exits with its parent; the registry cannot)
+    Thread shutdownHook = new Thread(() -> stopBoth(broker, registry), "spindle-stack-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
       CompletableFuture.allOf(
           CompletableFuture.runAsync(broker::start),
           CompletableFuture.runAsync(registry::start)).join();
     } catch (CompletionException e) {
-      broker.stop();
-      registry.stop();
+      stopBoth(broker, registry);
+      removeShutdownHook(shutdownHook);
       throw new StackException("local stack failed to start: " + e.getCause().getMessage(),
           e.getCause());
     }
-    LocalStack stack = new LocalStack(config, broker, registry);
+    LocalStack stack = new LocalStack(config, broker, registry, shutdownHook);
     log.info("local stack ready in {} ms: kafka {} registry {}",
         (System.nanoTime() - started) / 1_000_000, stack.bootstrapServers(), stack.registryUrl());
     return stack;
@@ -69,7 +74,7 @@ public final class LocalStack implements AutoCloseable {
    * once, so the stack's own hook would pull the broker from under services still stopping).
    */
   public LocalStack closedByCaller() {
-    removeShutdownHook();
+    removeShutdownHook(shutdownHook);
     return this;
   }
 
@@ -91,19 +96,19 @@ public final class LocalStack implements AutoCloseable {
 
   @Override
   public void close() {
-    stopProcesses();
-    removeShutdownHook();
+    stopBoth(broker, registry);
+    removeShutdownHook(shutdownHook);
   }
 
-  private void removeShutdownHook() {
+  private static void removeShutdownHook(Thread hook) {
     try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
       // the hook is running or ran: nothing to remove
     }
   }
 
-  private void stopProcesses() {
+  private static void stopBoth(KafkaBrokerProcess broker, RegistryProcess registry) {
     broker.stop();
     registry.stop();
   }

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One child JVM: started with its output going to a log file, waited on until a readiness check
- * passes, stopped with SIGTERM and, after a grace period, SIGKILL.
+ * passes, stopped with SIGTERM and, after a grace period, SIGKILL. A stop does not wait for a
+ * start's readiness check: a JVM told to exit while its stack starts stops the children it has
+ * spawned (the start then fails, as the child exited before it was ready).
  */
 final class ChildJvm {
   private static final Logger log = LoggerFactory.getLogger(ChildJvm.class);
@@ -23,6 +25,8 @@ final class ChildJvm {
 
   private final String name;
   private final Path logFile;
+  /** Guards spawning and reading {@link #process}; never held while waiting on the child. */
+  private final Object lifecycle = new Object();
   private Process process;
 
   ChildJvm(String name, Path logFile) {
@@ -31,24 +35,28 @@ final class ChildJvm {
   }
 
   /** Starts {@code java <jvmArgs>} and blocks until {@code ready} is true or the timeout. */
-  synchronized void start(List<String> jvmArgs, Duration timeout, BooleanSupplier ready) {
+  void start(List<String> jvmArgs, Duration timeout, BooleanSupplier ready) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
-    try {
-      Files.createDirectories(logFile.getParent());
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .start();
-    } catch (IOException e) {
-      throw new StackException("could not start the " + name + " JVM: " + e.getMessage(), e);
+    Process started;
+    synchronized (lifecycle) {
+      try {
+        Files.createDirectories(logFile.getParent());
+        started = new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .start();
+      } catch (IOException e) {
+        throw new StackException("could not start the " + name + " JVM: " + e.getMessage(), e);
+      }
+      process = started;
     }
-    awaitReady(timeout, ready);
-    log.debug("{} ready (pid {})", name, process.pid());
+    awaitReady(started, timeout, ready);
+    log.debug("{} ready (pid {})", name, started.pid());
   }
 
-  private void awaitReady(Duration timeout, BooleanSupplier ready) {
+  private void awaitReady(Process process, Duration timeout, BooleanSupplier ready) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!ready.getAsBoolean()) {
       if (!process.isAlive()) {
@@ -72,7 +80,11 @@ final class ChildJvm {
     }
   }
 
-  synchronized void stop() {
+  void stop() {
+    Process process;
+    synchronized (lifecycle) {
+      process = this.process;
+    }
     if (process == null || !process.isAlive()) {
       return;
     }
