@@ -100,7 +100,10 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
-  /** Warm-up steps until the JIT compiles on less than a tenth of a core (at most 20). */
+  /**
+   * Warm-up steps until the JITs (this JVM's and the stack's) compile on less than a tenth of
+   * a core (at most 20).
+   */
   private final JitWarmUp warmUp = new JitWarmUp(0.1, 20);
 
   public static void main(String[] args) {
@@ -193,22 +196,25 @@ public final class ServingBenchmark implements Callable<Integer> {
         () -> pushAndAwait(stack, topics, pngs, "warm-up" + step[0]++ + "-", 5_000));
     Map<String, Double> before = batchMetrics(metrics);
     double compilingBefore = warmUp.compilingSeconds();
+    double stackCompilingBefore = warmUp.childCompilingSeconds();
     long started = System.nanoTime();
     long done = pushAndAwait(stack, topics, pngs, "timed", streamImages);
     double secondsTaken = (System.nanoTime() - started) / 1e9;
     double jitCores = (warmUp.compilingSeconds() - compilingBefore) / secondsTaken;
+    double stackJitCores = (warmUp.childCompilingSeconds() - stackCompilingBefore) / secondsTaken;
     Map<String, Double> after = batchMetrics(metrics);
     double batches = after.get("count") - before.get("count");
     double meanBatch = (after.get("images") - before.get("images")) / Math.max(1, batches);
     double inferring = (after.get("seconds") - before.get("seconds")) / secondsTaken;
     System.out.printf("stream: %d predictions in %.1f s, mean batch %.1f images, inference "
-        + "busy %.2f cores, JIT compiling %.2f cores (this JVM)%n", done, secondsTaken, meanBatch,
-        inferring, jitCores);
+        + "busy %.2f cores, JIT compiling %.2f cores (this JVM) and %.2f (broker + registry)%n",
+        done, secondsTaken, meanBatch, inferring, jitCores, stackJitCores);
     // end offsets include transaction markers: an upper bound on records, noted in the report
     return Map.of("stream_images", streamImages, "stream_seconds", secondsTaken,
         "stream_predictions_per_s", Math.min(done, streamImages) / secondsTaken,
         "stream_mean_batch", meanBatch, "stream_inference_cores", inferring,
-        "stream_jit_cores", jitCores, "stream_warm_up_images", warmUpSteps * 5_000);
+        "stream_jit_cores", jitCores, "stream_stack_jit_cores", stackJitCores,
+        "stream_warm_up_images", warmUpSteps * 5_000);
   }
 
   /** Sends {@code count} new images to images.unlabeled and waits until all are predicted. */
@@ -338,8 +344,8 @@ public final class ServingBenchmark implements Callable<Integer> {
     md.append("Fresh local stack, real-size Fashion-MNIST classifier (untrained weights: speed "
         + "does not depend on them), Fashion-MNIST test PNGs, 2 cores shared by broker, "
         + "registry, service and clients; warm-up load (8 clients, 5 s steps; stream batches "
-        + "of 5,000 images) until this JVM's JIT compiles on less than a tenth of a core, "
-        + "before the timed runs.\n\n"
+        + "of 5,000 images) until the JIT compiles on less than a tenth of a core, in this "
+        + "JVM and in the broker's and registry's, before the timed runs.\n\n"
         + "Client = as the benchmark's HTTP client measured it (same JVM and cores as the "
         + "service); server = the service's own time, decode to answer, from its "
         + "`Server-Timing` header.\n\n"
@@ -355,10 +361,12 @@ public final class ServingBenchmark implements Callable<Integer> {
     md.append(String.format("%nStreaming: %s images predicted at %.0f predictions/s "
             + "(end-to-end, from the first send to the last prediction committed, after %d "
             + "warm-up images); mean batch %.1f images; inference kept %.2f cores busy; the "
-            + "JIT compiled on %.2f of a core meanwhile.%n%n",
+            + "JIT compiled on %.2f of a core meanwhile here and %.2f in the broker and "
+            + "registry.%n%n",
         r.get("stream_images"), (double) r.get("stream_predictions_per_s"),
         (int) r.get("stream_warm_up_images"), (double) r.get("stream_mean_batch"),
-        (double) r.get("stream_inference_cores"), (double) r.get("stream_jit_cores")));
+        (double) r.get("stream_inference_cores"), (double) r.get("stream_jit_cores"),
+        (double) r.get("stream_stack_jit_cores")));
     md.append(String.format("Swaps under 8-client load: %s swaps, models event -> serving "
             + "median %.0f ms, max %.0f ms; p99 latency %.2f ms during swaps vs %.2f ms steady "
             + "(%.2fx); failed requests during swaps: %s.%n", r.get("swaps"),
