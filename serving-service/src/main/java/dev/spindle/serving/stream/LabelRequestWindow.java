@@ -2,10 +2,12 @@ package dev.spindle.serving.stream;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * The least sure candidates of the current window: bounded min-heaps on uncertainty, so the
@@ -34,6 +36,8 @@ public final class LabelRequestWindow {
   private final int capacity;
   private final boolean balanced;
   private final Map<String, PriorityQueue<Candidate>> heaps = new LinkedHashMap<>();
+  /** The ids in any heap: an image is held once per window, whatever class it was given. */
+  private final Set<String> held = new HashSet<>();
 
   public LabelRequestWindow(int capacity, boolean balanced) {
     this.capacity = capacity;
@@ -41,20 +45,22 @@ public final class LabelRequestWindow {
   }
 
   public void offer(Candidate candidate) {
-    if (capacity <= 0) {
+    if (capacity <= 0 || held.contains(candidate.imageId())) {
       return;
     }
     PriorityQueue<Candidate> heap = heaps.computeIfAbsent(
         balanced ? candidate.predicted() : "", k -> new PriorityQueue<>(LEAST_SURE_LAST));
-    if (heap.stream().anyMatch(c -> c.imageId().equals(candidate.imageId()))) {
-      return;
-    }
     if (heap.size() < capacity) {
-      heap.add(candidate);
+      add(heap, candidate);
     } else if (heap.peek().uncertainty() < candidate.uncertainty()) {
-      heap.poll();
-      heap.add(candidate);
+      held.remove(heap.poll().imageId());
+      add(heap, candidate);
     }
+  }
+
+  private void add(PriorityQueue<Candidate> heap, Candidate candidate) {
+    heap.add(candidate);
+    held.add(candidate.imageId());
   }
 
   /**
@@ -69,6 +75,7 @@ public final class LabelRequestWindow {
       perClass.add(sorted);
     }
     heaps.clear();
+    held.clear();
     perClass.sort(Comparator.comparingDouble((List<Candidate> l) -> -l.get(0).uncertainty()));
     List<Candidate> out = new ArrayList<>();
     for (int round = 0; out.size() < capacity; round++) {

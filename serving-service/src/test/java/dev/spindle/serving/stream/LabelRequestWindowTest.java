@@ -46,4 +46,23 @@ class LabelRequestWindowTest {
 
     assertThat(ids(window.drain())).containsExactly("a");
   }
+
+  @Test
+  void shouldHoldAnImageOnceEvenWhenTwoModelsPredictedItDifferently() {
+    LabelRequestWindow window = new LabelRequestWindow(3, true);
+    window.offer(candidate("a", 0.9, "shirt"));
+    window.offer(candidate("a", 0.8, "T-shirt/top")); // after a swap: another class
+
+    assertThat(ids(window.drain())).containsExactly("a");
+  }
+
+  @Test
+  void shouldTakeBackAnImageItEvictedWhenItComesAgainLessSure() {
+    LabelRequestWindow window = new LabelRequestWindow(1, false);
+    window.offer(candidate("a", 0.5, "shirt"));
+    window.offer(candidate("b", 0.9, "shirt")); // evicts a
+    window.offer(candidate("a", 0.95, "shirt")); // a again, now the least sure: held again
+
+    assertThat(ids(window.drain())).containsExactly("a");
+  }
 }
