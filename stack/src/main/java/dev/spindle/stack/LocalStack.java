@@ -35,7 +35,8 @@ public final class LocalStack implements AutoCloseable {
     KafkaBrokerProcess broker = new KafkaBrokerProcess(config);
     RegistryProcess registry = new RegistryProcess(config);
     // before the children exist: Ctrl-C or SIGTERM during the registry's ~10 s start-up must
-    // stop what has been spawned (the broker also exits with its parent; the registry cannot)
+    // stop what has been spawned (after a kill -9, no hook runs: the broker exits with its
+    // parent and the registry has a watchdog)
     Thread shutdownHook = new Thread(() -> stopBoth(broker, registry), "spindle-stack-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {

@@ -14,43 +14,72 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/spindle stack} stopped with SIGTERM (Ctrl-C, a benchmark killed) while its broker
- * and registry are still starting: both children stop with it instead of running on as orphans.
+ * {@code bin/spindle stack} stopped while its broker and registry are still starting (SIGTERM:
+ * Ctrl-C, a benchmark stopped), or killed with SIGKILL once they run (no shutdown hook: a test
+ * JVM killed by its build): either way both children stop with it instead of running on as
+ * orphans.
  */
 @Tag("integration")
 @Timeout(180)
 class LocalStackShutdownTest {
+  private static final String OUTPUT = "stack.out";
+  /** StackCommand prints the registry's address once both children answer. */
+  private static final String READY = "schema.registry.url=";
 
   @Test
   void shouldLeaveNoChildRunningWhenStoppedWhileTheStackStarts(@TempDir Path dir)
       throws Exception {
+    Process stack = startStack(dir);
+    List<ProcessHandle> children = List.of();
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+          .until(() -> stack.descendants().count() >= 2);
+      children = stack.descendants().toList();
+      assertThat(Files.readString(dir.resolve(OUTPUT))).as("the stack is still starting")
+          .doesNotContain(READY);
+
+      stack.destroy();
+
+      assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      awaitGone(children);
+    } finally {
+      stack.destroyForcibly();
+      children.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
+  void shouldLeaveNoChildRunningWhenKilledWithSigkill(@TempDir Path dir) throws Exception {
+    Process stack = startStack(dir);
+    List<ProcessHandle> children = List.of();
+    try {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+          .until(() -> Files.readString(dir.resolve(OUTPUT)).contains(READY));
+      children = stack.descendants().toList();
+
+      stack.destroyForcibly();
+
+      assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      awaitGone(children);
+    } finally {
+      children.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  private static Process startStack(Path dir) throws Exception {
     int[] ports = FreePorts.pick(3);
-    Path output = dir.resolve("stack.out");
-    Process stack = new ProcessBuilder(
+    return new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), StackCommand.class.getName(),
         "--data-dir", dir.resolve("data").toString(),
         "--kafka-port", Integer.toString(ports[0]),
         "--controller-port", Integer.toString(ports[1]),
         "--registry-port", Integer.toString(ports[2]))
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    List<ProcessHandle> children = List.of();
-    try {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-          .until(() -> stack.descendants().count() >= 2);
-      children = stack.descendants().toList();
-      assertThat(Files.readString(output)).as("the stack is still starting")
-          .doesNotContain("schema.registry.url=");
+        .redirectErrorStream(true).redirectOutput(dir.resolve(OUTPUT).toFile()).start();
+  }
 
-      stack.destroy();
-
-      assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      List<ProcessHandle> spawned = children;
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> spawned.stream().noneMatch(ProcessHandle::isAlive));
-    } finally {
-      stack.destroyForcibly();
-      children.forEach(ProcessHandle::destroyForcibly);
-    }
+  private static void awaitGone(List<ProcessHandle> processes) {
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
   }
 }

@@ -27,11 +27,21 @@ final class ChildJvm {
   private final Path logFile;
   /** Guards spawning and reading {@link #process}; never held while waiting on the child. */
   private final Object lifecycle = new Object();
+  private final boolean parentWatch;
   private Process process;
 
   ChildJvm(String name, Path logFile) {
+    this(name, logFile, false);
+  }
+
+  /**
+   * With {@code parentWatch}, a {@link ParentWatch} stops the child when this JVM is gone, for
+   * a child that does not watch its parent itself.
+   */
+  ChildJvm(String name, Path logFile, boolean parentWatch) {
     this.name = name;
     this.logFile = logFile;
+    this.parentWatch = parentWatch;
   }
 
   /** Starts {@code java <jvmArgs>} and blocks until {@code ready} is true or the timeout. */
@@ -51,6 +61,9 @@ final class ChildJvm {
         throw new StackException("could not start the " + name + " JVM: " + e.getMessage(), e);
       }
       process = started;
+      if (parentWatch) {
+        ParentWatch.stopWithThisJvm(started, name);
+      }
     }
     awaitReady(started, timeout, ready);
     log.debug("{} ready (pid {})", name, started.pid());

@@ -32,7 +32,9 @@ public final class RegistryProcess {
 
   public RegistryProcess(StackConfig config) {
     this.config = config;
-    this.jvm = new ChildJvm("schema registry", config.dataDir().resolve("logs/registry.log"));
+    // the Quarkus runner cannot watch its parent as the broker's main does: a watchdog does
+    this.jvm = new ChildJvm("schema registry", config.dataDir().resolve("logs/registry.log"),
+        true);
   }
 
   public void start() {
