@@ -32,8 +32,9 @@ class LocalStackShutdownTest {
     Process stack = startStack(dir);
     List<ProcessHandle> children = List.of();
     try {
+      // both child JVMs spawned (besides the registry's watchdog shell)
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-          .until(() -> stack.descendants().count() >= 2);
+          .until(() -> stack.descendants().filter(LocalStackShutdownTest::isJava).count() >= 2);
       children = stack.descendants().toList();
       assertThat(Files.readString(dir.resolve(OUTPUT))).as("the stack is still starting")
           .doesNotContain(READY);
@@ -62,8 +63,13 @@ class LocalStackShutdownTest {
       assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
       awaitGone(children);
     } finally {
+      stack.destroyForcibly();
       children.forEach(ProcessHandle::destroyForcibly);
     }
+  }
+
+  private static boolean isJava(ProcessHandle process) {
+    return process.info().command().map(command -> command.endsWith("java")).orElse(false);
   }
 
   private static Process startStack(Path dir) throws Exception {
