@@ -13,8 +13,7 @@ import java.nio.file.Path;
  * ratio is the ratio of the CPU each spends per image, and this says where it goes.
  */
 final class CpuClock {
-  /** Linux's USER_HZ: /proc/stat counts in hundredths of a second. */
-  private static final double TICKS_PER_SECOND = 100;
+  private static final double TICKS_PER_SECOND = ProcStat.TICKS_PER_SECOND;
 
   private final long startedNanos;
   private final long machineBusyTicks;
@@ -96,14 +95,8 @@ final class CpuClock {
   }
 
   private static long ticksOf(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // the command name in parentheses may hold spaces: count fields after its ')'
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (IOException e) {
-      return 0;   // it ended
-    }
+    return ProcStat.read(Path.of("/proc", Long.toString(pid), "stat"))
+        .map(ProcStat::cpuTicks).orElse(0L);   // 0: it ended
   }
 
   private static long processNanos() {

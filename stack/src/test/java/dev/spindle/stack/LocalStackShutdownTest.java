@@ -29,39 +29,51 @@ class LocalStackShutdownTest {
   @Test
   void shouldLeaveNoChildRunningWhenStoppedWhileTheStackStarts(@TempDir Path dir)
       throws Exception {
-    Process stack = startStack(dir);
-    List<ProcessHandle> children = List.of();
-    try {
-      // both child JVMs spawned (besides the registry's watchdog shell)
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-          .until(() -> stack.descendants().filter(LocalStackShutdownTest::isJava).count() >= 2);
-      children = stack.descendants().toList();
-      assertThat(Files.readString(dir.resolve(OUTPUT))).as("the stack is still starting")
-          .doesNotContain(READY);
-
-      stack.destroy();
-
-      assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      awaitGone(children);
-    } finally {
-      stack.destroyForcibly();
-      children.forEach(ProcessHandle::destroyForcibly);
-    }
+    // both child JVMs spawned (besides the registry's watchdog shell)
+    stopAndAwaitChildrenGone(dir, Duration.ofSeconds(60),
+        stack -> stack.descendants().filter(LocalStackShutdownTest::isJava).count() >= 2,
+        stack -> {
+          assertThat(Files.readString(dir.resolve(OUTPUT))).as("the stack is still starting")
+              .doesNotContain(READY);
+          stack.destroy();
+        });
   }
 
   @Test
   void shouldLeaveNoChildRunningWhenKilledWithSigkill(@TempDir Path dir) throws Exception {
+    stopAndAwaitChildrenGone(dir, Duration.ofSeconds(90),
+        stack -> Files.readString(dir.resolve(OUTPUT)).contains(READY),
+        Process::destroyForcibly);
+  }
+
+  /** Whether the stack's process is where the test stops it. */
+  private interface Ready {
+    boolean test(Process stack) throws Exception;
+  }
+
+  /** How the test stops the stack's process. */
+  private interface Stop {
+    void stop(Process stack) throws Exception;
+  }
+
+  /**
+   * Starts the stack, waits until {@code ready}, stops it with {@code stop}, and waits until it
+   * and every child it had are gone.
+   */
+  private static void stopAndAwaitChildrenGone(Path dir, Duration wait,
+      Ready ready, Stop stop) throws Exception {
     Process stack = startStack(dir);
     List<ProcessHandle> children = List.of();
     try {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-          .until(() -> Files.readString(dir.resolve(OUTPUT)).contains(READY));
+      await().atMost(wait).pollInterval(Duration.ofMillis(50)).until(() -> ready.test(stack));
       children = stack.descendants().toList();
 
-      stack.destroyForcibly();
+      stop.stop(stack);
 
       assertThat(stack.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      awaitGone(children);
+      List<ProcessHandle> spawned = children;
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> spawned.stream().noneMatch(ProcessHandle::isAlive));
     } finally {
       stack.destroyForcibly();
       children.forEach(ProcessHandle::destroyForcibly);
@@ -82,10 +94,5 @@ class LocalStackShutdownTest {
         "--controller-port", Integer.toString(ports[1]),
         "--registry-port", Integer.toString(ports[2]))
         .redirectErrorStream(true).redirectOutput(dir.resolve(OUTPUT).toFile()).start();
-  }
-
-  private static void awaitGone(List<ProcessHandle> processes) {
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
   }
 }

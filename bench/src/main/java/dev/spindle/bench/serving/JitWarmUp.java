@@ -1,5 +1,6 @@
 package dev.spindle.bench.serving;
 
+import dev.spindle.bench.ProcStat;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -21,9 +22,6 @@ final class JitWarmUp {
     void run() throws Exception;
   }
 
-  /** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
-  private static final double TICKS_PER_SECOND = 100;
-
   private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
   private final double settledShare;
   private final int maxSteps;
@@ -37,12 +35,12 @@ final class JitWarmUp {
   int run(String what, Step step) throws Exception {
     for (int i = 1; ; i++) {
       long compiling = jit.getTotalCompilationTime();
-      long childCompiling = childCompilerTicks();
+      double childCompiling = childCompilingSeconds();
       long started = System.nanoTime();
       step.run();
       double seconds = (System.nanoTime() - started) / 1e9;
       double share = (jit.getTotalCompilationTime() - compiling) / 1e3 / seconds;
-      double childShare = (childCompilerTicks() - childCompiling) / TICKS_PER_SECOND / seconds;
+      double childShare = (childCompilingSeconds() - childCompiling) / seconds;
       System.out.printf("warm-up %s, step %d: JIT compiling %.2f of a core here, %.2f in the "
           + "stack's processes%n", what, i, share, childShare);
       if ((share < settledShare && childShare < settledShare) || i == maxSteps) {
@@ -58,7 +56,7 @@ final class JitWarmUp {
 
   /** CPU seconds the child processes' JIT compiler threads have spent so far (0 without /proc). */
   double childCompilingSeconds() {
-    return childCompilerTicks() / TICKS_PER_SECOND;
+    return childCompilerTicks() / ProcStat.TICKS_PER_SECOND;
   }
 
   /**
@@ -80,17 +78,9 @@ final class JitWarmUp {
   }
 
   private static long compilerThreadTicks(Path task) {
-    try {
-      String stat = Files.readString(task.resolve("stat"));
-      String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
-        return 0;
-      }
-      // fields after the name's ')': state is 3rd overall, utime and stime the 14th and 15th
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    } catch (IOException | RuntimeException e) {
-      return 0;   // the thread ended
-    }
+    return ProcStat.read(task.resolve("stat"))
+        .filter(t -> t.name().startsWith("C1 CompilerThre")
+            || t.name().startsWith("C2 CompilerThre"))
+        .map(ProcStat::cpuTicks).orElse(0L);   // 0: not a compiler thread, or it ended
   }
 }

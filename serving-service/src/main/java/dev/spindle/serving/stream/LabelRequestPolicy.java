@@ -39,13 +39,25 @@ public record LabelRequestPolicy(boolean enabled, String measure, int perWindow,
   public List<LabelRequestWindow.Candidate> choose(List<LabelRequestWindow.Candidate> unsure,
       Function<List<float[]>, float[][]> features, long seed) {
     if (!choosesRepresentatives(unsure.size())) {
-      return unsure.subList(0, Math.min(perWindow, unsure.size()));
+      return leastSure(unsure);
     }
-    float[][] rows = features.apply(unsure.stream().map(LabelRequestWindow.Candidate::pixels).toList());
+    float[][] rows =
+        features.apply(unsure.stream().map(LabelRequestWindow.Candidate::pixels).toList());
     return Representatives.choose(unsure, rows, perWindow, seed);
   }
 
-  /** Whether {@link #choose} picks representatives among {@code candidates} images (more than it requests). */
+  /**
+   * The first {@code perWindow} of {@code unsure} (least sure first): the requests without
+   * representatives.
+   */
+  public List<LabelRequestWindow.Candidate> leastSure(List<LabelRequestWindow.Candidate> unsure) {
+    return unsure.subList(0, Math.min(perWindow, unsure.size()));
+  }
+
+  /**
+   * Whether {@link #choose} picks representatives among {@code candidates} images (more than
+   * it requests).
+   */
   public boolean choosesRepresentatives(int candidates) {
     return representatives > 0 && candidates > perWindow;
   }

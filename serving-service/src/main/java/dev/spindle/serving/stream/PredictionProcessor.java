@@ -108,7 +108,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     } catch (RuntimeException e) {
       log.warn("choosing representative label requests failed, requesting the least sure: {}",
           e.toString());
-      chosen = unsure.subList(0, Math.min(policy.perWindow(), unsure.size()));
+      chosen = policy.leastSure(unsure);
       representative = false;
     }
     String reason = representative

@@ -43,7 +43,7 @@ public final class Representatives {
       return new int[0];
     }
     if (k >= n) {
-      return heaviestFirst(weights, n);
+      return heaviestFirst(weights);
     }
     float[][] unit = normalised(features);
     float[][] centres = start(unit, weights, k, new Random(seed));
@@ -69,19 +69,14 @@ public final class Representatives {
         nearest[c] = i;
       }
     }
-    Integer[] order = new Integer[k];
-    for (int c = 0; c < k; c++) {
-      order[c] = c;
-    }
-    Arrays.sort(order, (a, b) -> Double.compare(mass[b], mass[a]));
     LinkedHashSet<Integer> picked = new LinkedHashSet<>(k);
-    for (int c : order) {
+    for (int c : heaviestFirst(mass)) {
       if (nearest[c] >= 0) {
         picked.add(nearest[c]);
       }
     }
     // clusters left empty (identical or all-zero features): the heaviest not picked yet
-    for (int i : heaviestFirst(weights, n)) {
+    for (int i : heaviestFirst(weights)) {
       if (picked.size() == k) {
         break;
       }
@@ -90,9 +85,10 @@ public final class Representatives {
     return picked.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private static int[] heaviestFirst(double[] weights, int n) {
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
+  /** Indices of {@code weights}, heaviest first. */
+  private static int[] heaviestFirst(double[] weights) {
+    Integer[] order = new Integer[weights.length];
+    for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
     Arrays.sort(order, (a, b) -> Double.compare(weights[b], weights[a]));
