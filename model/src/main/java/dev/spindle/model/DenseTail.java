@@ -1,5 +1,6 @@
 package dev.spindle.model;
 
+import dev.spindle.model.layers.FloatArrays;
 import java.util.Arrays;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
@@ -71,8 +72,8 @@ final class DenseTail {
     Function[] functions = new Function[count];
     for (int l = 0; l < count; l++) {
       Layer layer = network.getLayer(first + l);
-      weights[l] = layer.getParam("W").toFloatMatrix();
-      biases[l] = layer.getParam("b").toFloatVector();
+      weights[l] = FloatArrays.rows(layer.getParam("W"));
+      biases[l] = FloatArrays.values(layer.getParam("b"));
       functions[l] = function(network, first + l).orElseThrow();
     }
     return new DenseTail(weights, biases, functions);

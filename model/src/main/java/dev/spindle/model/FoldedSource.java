@@ -42,7 +42,7 @@ record FoldedSource(int layer, int batchNorm, CnnToFeedForwardPreProcessor flatt
         : sqrtPlus(FloatArrays.values(batchNorm.getParam("var")), bn.getEps());
     INDArray weights = conv.getParam("W");
     long[] shape = weights.shape();
-    float[][] w = weights.dup('c').reshape('c', shape[0], -1).toFloatMatrix();
+    float[][] w = FloatArrays.rows(weights.dup('c').reshape('c', shape[0], -1));
     float[] b = FloatArrays.values(conv.getParam("b"));
     for (int c = 0; c < w.length; c++) {
       float scale = gamma[c] / std[c];

@@ -4,6 +4,7 @@ import dev.spindle.model.ImageBatch;
 import dev.spindle.model.ImagePreprocessor;
 import dev.spindle.model.InferenceNetwork;
 import dev.spindle.model.artifact.LoadedModel;
+import dev.spindle.model.layers.FloatArrays;
 import dev.spindle.model.artifact.ModelManifest;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import java.util.List;
@@ -133,7 +134,7 @@ public final class ServedModel {
       penultimate = InferenceNetwork.ofFirst(network, network.getnLayers() - 1);
     }
     try (INDArray rows = penultimate.features(preprocessor.shape(), images)) {
-      return rows.toFloatMatrix();
+      return FloatArrays.rows(rows);
     }
   }
 
@@ -141,7 +142,7 @@ public final class ServedModel {
     try (INDArray x = ImageBatch.of(preprocessor.shape(), images.size(), images::get)) {
       InferenceNetwork network = take();
       try (INDArray out = network.output(x)) {
-        return out.toFloatMatrix();
+        return FloatArrays.rows(out);
       } finally {
         copies.add(network);
       }

@@ -1,5 +1,6 @@
 package dev.spindle.trainer.learn;
 
+import dev.spindle.model.layers.FloatArrays;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class PseudoLabels {
       int[] predicted, float[] confidence) {
     for (int[] batch : pool.orderedBatches(BATCH)) {
       try (INDArray x = pool.features(batch); INDArray out = net.output(x, false)) {
-        float[][] probabilities = out.toFloatMatrix();
+        float[][] probabilities = FloatArrays.rows(out);
         for (int i = 0; i < batch.length; i++) {
           int best = 0;
           for (int c = 1; c < classes; c++) {
