@@ -14,12 +14,17 @@ public final class ImageBatch {
 
   /** The batch of {@code n} images, image {@code i} given by {@code image}. */
   public static INDArray of(InputShape shape, int n, IntFunction<float[]> image) {
+    return wrap(shape, flat(shape, n, image), n);
+  }
+
+  /** The batch's values: image {@code i}'s CHW values from index {@code i * shape.size()}. */
+  public static float[] flat(InputShape shape, int n, IntFunction<float[]> image) {
     int size = shape.size();
     float[] flat = new float[n * size];
     for (int i = 0; i < n; i++) {
       System.arraycopy(image.apply(i), 0, flat, i * size, size);
     }
-    return wrap(shape, flat, n);
+    return flat;
   }
 
   /** {@code flat} (n images, CHW, one after another) as a batch, without copying. */

@@ -199,6 +199,31 @@ public final class InferenceNetwork implements AutoCloseable {
   }
 
   /**
+   * {@link #output} for {@code n} images of {@code shape} laid one after another in
+   * {@code images} (CHW each, as {@link ImageBatch#flat} lays them), one row per image: what a
+   * classifier's requests and stream batches need. On a oneDNN plan no ND4J array is made: for
+   * one image the two arrays around the plan (four native buffers, each with the references the
+   * garbage collector must process at every young collection) were most of the objects a
+   * request left behind.
+   */
+  public float[][] outputRows(InputShape shape, float[] images, int n) {
+    if (oneDnn != null) {
+      try {
+        return oneDnn.outputRows(images, n,
+            new long[] {shape.channels(), shape.height(), shape.width()});
+      } catch (OneDnnException e) {
+        log.warn("oneDNN plan failed for {} images of {}, DL4J's layers answer from now on: {}",
+            n, shape, e.getMessage());
+        oneDnn.close();
+        oneDnn = null;
+      }
+    }
+    try (INDArray x = ImageBatch.wrap(shape, images, n); INDArray out = output(x)) {
+      return FloatArrays.rows(out.reshape(n, out.length() / n));
+    }
+  }
+
+  /**
    * {@code run}'s output for {@code x}: a batch of {@value #SMALL_BATCH} or more images a part,
    * where the calling thread may use several OpenMP threads, runs as that many {@link Parts},
    * each with a copy of the network of its own: 64 images on two OpenMP threads took 43-59 ms,

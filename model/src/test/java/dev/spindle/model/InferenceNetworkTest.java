@@ -60,6 +60,23 @@ class InferenceNetworkTest {
 
   @ParameterizedTest(name = "oneDNN plan: {0}")
   @ValueSource(booleans = {true, false})
+  void shouldAnswerImagesInAJavaArrayAsTheSameImagesInAnNd4jArray(boolean oneDnn) {
+    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
+    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 10));
+    InferenceNetwork inference = copy(trained, oneDnn);
+
+    for (int n : new int[] {1, 5, 64, 70}) {
+      INDArray images = Nd4j.rand(n, 1, 28, 28);
+      float[][] rows = inference.outputRows(InputShape.FASHION_MNIST, images.dup('c')
+          .reshape(images.length()).toFloatVector(), n);
+
+      assertThat(rows).hasNumberOfRows(n);
+      assertSameOutputs(Nd4j.create(rows), trained.output(images, false));
+    }
+  }
+
+  @ParameterizedTest(name = "oneDNN plan: {0}")
+  @ValueSource(booleans = {true, false})
   void shouldAnswerABatchSplitIntoPartsOnSeveralThreadsAsInOne(boolean oneDnn) {
     NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
     MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 9));

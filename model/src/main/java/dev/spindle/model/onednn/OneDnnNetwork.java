@@ -100,26 +100,14 @@ public final class OneDnnNetwork {
     }
     int n = Math.toIntExact(images.size(0));
     long[] shape = {images.size(1), images.size(2), images.size(3)};
-    if (!java.util.Arrays.equals(shape, inputShape)) {
-      close();
-      inputShape = shape;
-    }
     INDArray x = FloatArrays.contiguousOrCopy(images);
     try {
-      FloatBuffer values = FloatArrays.buffer(x);
-      float[] out = null;
-      long[] outShape = null;
-      for (int done = 0; done < n; ) {
-        Plan plan = plan(Integer.highestOneBit(Math.min(n - done, LARGEST_PLAN)));
-        if (out == null) {
-          out = new float[Math.multiplyExact(n, plan.outputSize())];
-          outShape = new long[plan.outputShape.length + 1];
-          outShape[0] = n;
-          System.arraycopy(plan.outputShape, 0, outShape, 1, plan.outputShape.length);
-        }
-        plan.run(values, done, out);
-        done += plan.batch;
-      }
+      float[] out = run(FloatArrays.buffer(x), n, shape);
+      long[] perImage = java.util.Arrays.stream(plans).filter(p -> p != null).findFirst()
+          .orElseThrow().outputShape;
+      long[] outShape = new long[perImage.length + 1];
+      outShape[0] = n;
+      System.arraycopy(perImage, 0, outShape, 1, perImage.length);
       // detached, as DL4J's output(): the caller may be inside a workspace that ends first
       try (MemoryWorkspace none = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
         return Nd4j.create(out, outShape, 'c');
@@ -129,6 +117,45 @@ public final class OneDnnNetwork {
         x.close();
       }
     }
+  }
+
+  /**
+   * The output for {@code n} images of shape {@code chw} laid one after another in
+   * {@code images}, one row per image (flattened in this network's output layout): the same
+   * values as {@link #output(INDArray)}, read from and written to Java arrays, without the
+   * ND4J arrays (native buffers, each with references the garbage collector must process)
+   * around them.
+   */
+  public float[][] outputRows(float[] images, int n, long[] chw) {
+    if (n < 1 || images.length != n * chw[0] * chw[1] * chw[2]) {
+      throw new IllegalArgumentException(images.length + " values are not " + n + " images of "
+          + java.util.Arrays.toString(chw));
+    }
+    float[] out = run(FloatBuffer.wrap(images), n, chw);
+    int size = out.length / n;
+    float[][] rows = new float[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = java.util.Arrays.copyOfRange(out, i * size, (i + 1) * size);
+    }
+    return rows;
+  }
+
+  /** Runs {@code n} images of shape {@code chw} from {@code values}, plan by plan. */
+  private float[] run(FloatBuffer values, int n, long[] chw) {
+    if (!java.util.Arrays.equals(chw, inputShape)) {
+      close();
+      inputShape = chw.clone();
+    }
+    float[] out = null;
+    for (int done = 0; done < n; ) {
+      Plan plan = plan(Integer.highestOneBit(Math.min(n - done, LARGEST_PLAN)));
+      if (out == null) {
+        out = new float[Math.multiplyExact(n, plan.outputSize())];
+      }
+      plan.run(values, done, out);
+      done += plan.batch;
+    }
+    return out;
   }
 
   /** Frees the plans now (else the garbage collector's cleaner does, later). */

@@ -114,12 +114,7 @@ public final class ServedModel {
     Dl4jRuntime.applyThreadCap();
     float[] blank = new float[preprocessor.shape().size()];
     for (InferenceNetwork copy : copies) {
-      try (INDArray x = ImageBatch.of(preprocessor.shape(), 1, i -> blank)) {
-        Dl4jRuntime.onThreads(1, () -> {
-          copy.output(x).close();
-          return null;
-        });
-      }
+      Dl4jRuntime.onThreads(1, () -> copy.outputRows(preprocessor.shape(), blank, 1));
     }
   }
 
@@ -139,13 +134,12 @@ public final class ServedModel {
   }
 
   private float[][] infer(List<float[]> images) {
-    try (INDArray x = ImageBatch.of(preprocessor.shape(), images.size(), images::get)) {
-      InferenceNetwork network = take();
-      try (INDArray out = network.output(x)) {
-        return FloatArrays.rows(out);
-      } finally {
-        copies.add(network);
-      }
+    float[] flat = ImageBatch.flat(preprocessor.shape(), images.size(), images::get);
+    InferenceNetwork network = take();
+    try {
+      return network.outputRows(preprocessor.shape(), flat, images.size());
+    } finally {
+      copies.add(network);
     }
   }
 }
