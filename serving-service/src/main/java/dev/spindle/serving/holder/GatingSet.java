@@ -93,30 +93,43 @@ public record GatingSet(List<byte[]> images, List<String> labels) {
     return scored == 0 ? Double.NaN : (double) correct / scored;
   }
 
-  /** Per image: whether {@code model} gets it right, null where it cannot score it. */
+  /**
+   * Per image: whether {@code model} gets it right, null where it cannot score it. A model
+   * answers each image once: the gating set changes by a few images between offers and the
+   * serving model is compared with every candidate, so its answers are kept (see
+   * {@link ServedModel#gatingAnswer}) and only images it has not seen are run, on one of the
+   * copies the requests use.
+   */
   private Boolean[] correctness(ServedModel model) {
     Boolean[] right = new Boolean[images.size()];
     List<float[]> pixels = new ArrayList<>();
     List<Integer> index = new ArrayList<>();
-    List<Integer> truth = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       int label = model.classNames().indexOf(labels.get(i));
       if (label < 0) {
         continue;
       }
+      Integer known = model.gatingAnswer(images.get(i));
+      if (known != null) {
+        right[i] = known == ServedModel.CANNOT_ANSWER ? null : known == label;
+        continue;
+      }
       try {
         pixels.add(model.preprocessor().pixels(images.get(i)));
         index.add(i);
-        truth.add(label);
       } catch (UndecodableImageException e) {
         // ingest validated it; a model with another input shape may still fail: skip
+        model.rememberGatingAnswer(images.get(i), ServedModel.CANNOT_ANSWER);
       }
     }
     for (int from = 0; from < pixels.size(); from += 256) {
       int to = Math.min(pixels.size(), from + 256);
       float[][] p = model.probabilities(pixels.subList(from, to));
       for (int i = 0; i < p.length; i++) {
-        right[index.get(from + i)] = Scores.argMax(p[i]) == truth.get(from + i);
+        int image = index.get(from + i);
+        int predicted = Scores.argMax(p[i]);
+        model.rememberGatingAnswer(images.get(image), predicted);
+        right[image] = predicted == model.classNames().indexOf(labels.get(image));
       }
     }
     return right;

@@ -30,6 +30,14 @@ public final class ServedModel {
   private final MultiLayerNetwork network;
   /** The layers below the output layer, built when first asked for {@link #features}. */
   private InferenceNetwork penultimate;
+  /** {@link #gatingAnswer} for an image this model cannot read. */
+  static final int CANNOT_ANSWER = -1;
+  /**
+   * This model's class for each gating image it was scored on, by the image's array (the
+   * gating feed keeps one array per image; arrays compare by identity), weakly: an image the
+   * feed dropped takes its answer with it.
+   */
+  private final java.util.Map<byte[], Integer> gatingAnswers = new java.util.WeakHashMap<>();
 
   public ServedModel(LoadedModel loaded) {
     Dl4jRuntime.applyThreadCap(); // building the copies runs ND4J operations: as capped as requests
@@ -131,6 +139,23 @@ public final class ServedModel {
     try (INDArray rows = penultimate.features(preprocessor.shape(), images)) {
       return FloatArrays.rows(rows);
     }
+  }
+
+  /**
+   * The class this model gave {@code image} when scored on a gating set before
+   * ({@value #CANNOT_ANSWER}: it could not read it), or null.
+   */
+  synchronized Integer gatingAnswer(byte[] image) {
+    return gatingAnswers.get(image);
+  }
+
+  synchronized void rememberGatingAnswer(byte[] image, int predicted) {
+    gatingAnswers.put(image, predicted);
+  }
+
+  /** How many gating images' answers this model holds. */
+  synchronized int gatingAnswersKept() {
+    return gatingAnswers.size();
   }
 
   private float[][] infer(List<float[]> images) {
