@@ -104,12 +104,12 @@ public final class ServingBenchmark implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
+  /** Model swaps per warm-up step of the swap path. */
+  private static final int SWAP_WARM_UP_STEP = 10;
   /**
    * Warm-up steps until the JITs (this JVM's and the stack's) compile on less than a tenth of
    * a core (at most 20).
    */
-  /** Model swaps per warm-up step of the swap path. */
-  private static final int SWAP_WARM_UP_STEP = 10;
   private final JitWarmUp warmUp = new JitWarmUp(0.1, 20);
 
   public static void main(String[] args) {
