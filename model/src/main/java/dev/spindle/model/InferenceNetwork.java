@@ -258,15 +258,9 @@ public final class InferenceNetwork implements AutoCloseable {
 
   /** The dense tail's output for the body's activations {@code out} (closed here). */
   private INDArray throughTail(INDArray out) {
-    int n = (int) out.size(0);
     float[] values = FloatArrays.values(out);
     out.close();
-    int inputs = tail.inputs();
-    float[][] rows = new float[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = Arrays.copyOfRange(values, i * inputs, (i + 1) * inputs);
-    }
-    return Nd4j.create(tail.apply(rows));
+    return Nd4j.create(tail.apply(FloatArrays.rows(values, tail.inputs())));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.spindle.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spindle.model.layers.FloatArrays;
 import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -45,8 +46,7 @@ class InferenceNetworkTest {
   @ParameterizedTest(name = "oneDNN plan: {0}")
   @ValueSource(booleans = {true, false})
   void shouldAnswerAFewImagesThroughTheJavaDenseLayersAsManyThroughDl4js(boolean oneDnn) {
-    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
-    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 8));
+    MultiLayerNetwork trained = trainedClassifier(8);
     InferenceNetwork inference = copy(trained, oneDnn);
 
     for (int n : new int[] {1, 3, InferenceNetwork.SMALL_BATCH, InferenceNetwork.SMALL_BATCH + 1}) {
@@ -61,14 +61,13 @@ class InferenceNetworkTest {
   @ParameterizedTest(name = "oneDNN plan: {0}")
   @ValueSource(booleans = {true, false})
   void shouldAnswerImagesInAJavaArrayAsTheSameImagesInAnNd4jArray(boolean oneDnn) {
-    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
-    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 10));
+    MultiLayerNetwork trained = trainedClassifier(10);
     InferenceNetwork inference = copy(trained, oneDnn);
 
     for (int n : new int[] {1, 5, 64, 70}) {
       INDArray images = Nd4j.rand(n, 1, 28, 28);
-      float[][] rows = inference.outputRows(InputShape.FASHION_MNIST, images.dup('c')
-          .reshape(images.length()).toFloatVector(), n);
+      float[][] rows = inference.outputRows(InputShape.FASHION_MNIST,
+          FloatArrays.values(images), n);
 
       assertThat(rows).hasNumberOfRows(n);
       assertSameOutputs(Nd4j.create(rows), trained.output(images, false));
@@ -78,8 +77,7 @@ class InferenceNetworkTest {
   @ParameterizedTest(name = "oneDNN plan: {0}")
   @ValueSource(booleans = {true, false})
   void shouldAnswerABatchSplitIntoPartsOnSeveralThreadsAsInOne(boolean oneDnn) {
-    NetworkSpec spec = NetworkSpec.forInput(InputShape.FASHION_MNIST, 4);
-    MultiLayerNetwork trained = trainedLooking(Networks.classifier(spec, 10, 1e-3, 9));
+    MultiLayerNetwork trained = trainedClassifier(9);
     InferenceNetwork inference = copy(trained, oneDnn);
     INDArray images = Nd4j.rand(37, 1, 28, 28); // parts of unequal size wherever it splits
 
@@ -166,6 +164,12 @@ class InferenceNetworkTest {
     InferenceNetwork copy = InferenceNetwork.ofFirst(trained, trained.getnLayers(), oneDnn);
     assertThat(copy.onOneDnn()).isEqualTo(oneDnn && OneDnn.available());
     return copy;
+  }
+
+  /** The default Fashion-MNIST classifier (cut 4, 10 classes), {@link #trainedLooking}. */
+  private static MultiLayerNetwork trainedClassifier(long seed) {
+    return trainedLooking(Networks.classifier(
+        NetworkSpec.forInput(InputShape.FASHION_MNIST, 4), 10, 1e-3, seed));
   }
 
   /** BatchNorm statistics and affine parameters far from their initial 0 / 1, as after training. */

@@ -42,9 +42,12 @@ public final class FloatArrays {
       throw new IllegalArgumentException("rows of a matrix, got shape "
           + java.util.Arrays.toString(a.shape()));
     }
-    int columns = (int) a.size(1);
-    float[] values = values(a);
-    float[][] rows = new float[(int) a.size(0)][];
+    return rows(values(a), (int) a.size(1));
+  }
+
+  /** Row-major {@code values} cut into rows of {@code columns} values. */
+  public static float[][] rows(float[] values, int columns) {
+    float[][] rows = new float[values.length / columns][];
     for (int i = 0; i < rows.length; i++) {
       rows[i] = java.util.Arrays.copyOfRange(values, i * columns, (i + 1) * columns);
     }

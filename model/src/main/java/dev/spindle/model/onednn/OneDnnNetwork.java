@@ -132,12 +132,7 @@ public final class OneDnnNetwork {
           + java.util.Arrays.toString(chw));
     }
     float[] out = run(FloatBuffer.wrap(images), n, chw);
-    int size = out.length / n;
-    float[][] rows = new float[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = java.util.Arrays.copyOfRange(out, i * size, (i + 1) * size);
-    }
-    return rows;
+    return FloatArrays.rows(out, out.length / n);
   }
 
   /** Runs {@code n} images of shape {@code chw} from {@code values}, plan by plan. */
