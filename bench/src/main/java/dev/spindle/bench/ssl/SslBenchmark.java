@@ -87,6 +87,16 @@ public final class SslBenchmark implements Callable<Integer> {
           + "propagated labels (default: on).")
   boolean propagationAugment;
 
+  @Option(names = "--propagation-flip", negatable = true, defaultValue = "true",
+      fallbackValue = "true", description = "Include random horizontal flips in the augmentation "
+          + "of propagation rounds (default: on).")
+  boolean propagationFlip;
+
+  @Option(names = "--propagation-shift", defaultValue = "2",
+      description = "Largest random shift in pixels in the augmentation of propagation rounds "
+          + "(default: ${DEFAULT-VALUE}).")
+  int propagationShift;
+
   @Option(names = "--propagation-agreement", negatable = true, defaultValue = "true",
       fallbackValue = "true", description = "Train only on the pool images whose propagated "
           + "label the network agrees with (default: on, as the trainer).")
@@ -122,6 +132,10 @@ public final class SslBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (propagationShift < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--propagation-shift must be 0 or more pixels, was " + propagationShift);
+    }
     Dl4jRuntime.init();
     long started = System.nanoTime();
     FmnistData data = FmnistData.load();
@@ -211,7 +225,7 @@ public final class SslBenchmark implements Callable<Integer> {
     results.put("self_training", selfTraining == null ? "off" : Arrays.toString(selfTraining));
     results.put("propagation", propagation == null ? "off" : Arrays.toString(propagation));
     results.put("propagation_learning_rate", propagationRate);
-    results.put("propagation_augment", propagationAugment);
+    results.put("propagation_augmentation", propagationAugmentation().describe());
     results.put("propagation_agreement", propagationAgreement);
     results.put("unlabeled_pool", pool.size());
     results.put("pretrain_epochs", backboneIn != null ? "loaded: " + backboneIn : preEpochs);
@@ -236,11 +250,16 @@ public final class SslBenchmark implements Callable<Integer> {
     TransferRecipe protocol = TransferRecipe.protocol(transferSeed)
         .with(propagation == null ? TransferRecipe.Propagation.OFF
             : new TransferRecipe.Propagation(propagation[0], propagation[1], propagationRate,
-                propagationAugment ? new Augmentation(true, 2) : Augmentation.NONE,
+                propagationAugmentation(),
                 propagationAgreement));
     return protocol.with(augment ? new Augmentation(true, 2) : Augmentation.NONE,
         selfTraining == null ? TransferRecipe.SelfTraining.OFF
             : new TransferRecipe.SelfTraining(selfTraining[0], selfTraining[1], selfTraining[2]));
+  }
+
+  private Augmentation propagationAugmentation() {
+    return propagationAugment ? new Augmentation(propagationFlip, propagationShift)
+        : Augmentation.NONE;
   }
 
   private static double agreement(LabelPropagation.Labels spread, int offset, int[] truth) {
@@ -304,7 +323,7 @@ public final class SslBenchmark implements Callable<Integer> {
         propagation == null ? "none" : String.format("%d rounds of %d epochs (Adam %s, %s) over "
             + "the labeled and %d unlabeled images (kNN graph of the classifier's hidden layer)%s",
             propagation[0], propagation[1], propagationRate,
-            propagationAugment ? "flips + 2 px shifts" : "no augmentation", poolSize,
+            propagationAugmentation().describe(), poolSize,
             propagationAgreement ? ", each kept only where the classifier agrees" : ""),
         eval.description()));
     md.append("| K/class | seeds | semi stage 1 | semi-supervised | supervised | semi - sup |\n");

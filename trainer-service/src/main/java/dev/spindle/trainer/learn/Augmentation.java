@@ -15,6 +15,15 @@ public record Augmentation(boolean flip, int maxShift) {
     return !flip && maxShift == 0;
   }
 
+  /** In words, for reports: e.g. "flips + 2 px shifts", "no augmentation". */
+  public String describe() {
+    if (isNone()) {
+      return "no augmentation";
+    }
+    String shifts = maxShift + " px shifts";
+    return flip && maxShift > 0 ? "flips + " + shifts : flip ? "flips" : shifts;
+  }
+
   /** Augments {@code image} (one CHW image at {@code offset} of {@code data}) in place. */
   public void apply(float[] data, int offset, InputShape shape, Random random, float[] scratch) {
     if (isNone()) {

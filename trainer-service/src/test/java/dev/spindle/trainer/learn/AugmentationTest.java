@@ -46,6 +46,14 @@ class AugmentationTest {
     assertThat(sawFlip).isTrue();
   }
 
+  @Test
+  void shouldDescribeWhichPartsAreOn() {
+    assertThat(new Augmentation(true, 2).describe()).isEqualTo("flips + 2 px shifts");
+    assertThat(new Augmentation(false, 2).describe()).isEqualTo("2 px shifts");
+    assertThat(new Augmentation(true, 0).describe()).isEqualTo("flips");
+    assertThat(Augmentation.NONE.describe()).isEqualTo("no augmentation");
+  }
+
   private static float[] ramp() {
     float[] image = new float[64];
     for (int i = 0; i < 64; i++) {
