@@ -252,11 +252,17 @@ public final class SslBenchmark implements Callable<Integer> {
             : new TransferRecipe.Propagation(propagation[0], propagation[1], propagationRate,
                 propagationAugmentation(),
                 propagationAgreement));
-    return protocol.with(augment ? new Augmentation(true, 2) : Augmentation.NONE,
+    return protocol.with(labeledAugmentation(),
         selfTraining == null ? TransferRecipe.SelfTraining.OFF
             : new TransferRecipe.SelfTraining(selfTraining[0], selfTraining[1], selfTraining[2]));
   }
 
+  /** {@code --augment}: on the labeled images in every stage and in the baseline. */
+  private Augmentation labeledAugmentation() {
+    return augment ? new Augmentation(true, 2) : Augmentation.NONE;
+  }
+
+  /** The propagation rounds' augmentation, from its three options. */
   private Augmentation propagationAugmentation() {
     return propagationAugment ? new Augmentation(propagationFlip, propagationShift)
         : Augmentation.NONE;
@@ -316,7 +322,7 @@ public final class SslBenchmark implements Callable<Integer> {
         cut, backboneIn != null ? "the rotation network loaded from " + backboneIn
             : String.format("%.1f epochs over 60k images x 4 rotations (%.0f samples/s, %.1f min)",
                 preEpochs, preSamples / preSeconds, preSeconds / 60), pretext,
-        augment ? "flips + shifts up to 2 px (both methods)" : "none",
+        augment ? labeledAugmentation().describe() + " (both methods)" : "none",
         selfTraining == null ? "none" : String.format("%d rounds x %d per class, %d epochs "
             + "each, on %d unlabeled images", selfTraining[0], selfTraining[1], selfTraining[2],
             poolSize),
