@@ -84,6 +84,12 @@ public record TransferRecipe(
         propagation);
   }
 
+  /** The same recipe with the supervised baseline trained {@code epochs} epochs. */
+  public TransferRecipe withSupervisedEpochs(int epochs) {
+    return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
+        epochs, batchSize, patience, seed, augmentation, selfTraining, propagation);
+  }
+
   public TransferRecipe with(Propagation newPropagation) {
     return new TransferRecipe(stage1Epochs, stage1LearningRate, stage2Epochs, stage2LearningRate,
         supervisedEpochs, batchSize, patience, seed, augmentation, selfTraining, newPropagation);
