@@ -83,8 +83,8 @@ public final class SslBenchmark implements Callable<Integer> {
   double propagationRate;
 
   @Option(names = "--propagation-augment", negatable = true, defaultValue = "true",
-      fallbackValue = "true", description = "Flips and 2 px shifts while training on "
-          + "propagated labels (default: on).")
+      fallbackValue = "true", description = "Augment images while training on propagated "
+          + "labels, as --propagation-flip and --propagation-shift say (default: on).")
   boolean propagationAugment;
 
   @Option(names = "--propagation-flip", negatable = true, defaultValue = "true",
