@@ -5,6 +5,7 @@ import dev.spindle.model.NetworkSpec;
 import dev.spindle.schemas.ClassNames;
 import dev.spindle.schemas.config.ClientSettings;
 import dev.spindle.schemas.config.Settings;
+import dev.spindle.trainer.learn.Cutout;
 import dev.spindle.trainer.learn.TransferRecipe;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.List;
  *       training-data holdout, see the issue note)</li>
  *   <li>{@code trainer.batch.images} (64; x4 rotations per step), {@code trainer.learning.rate}
  *       (0.001), {@code trainer.seed} (1)</li>
+ *   <li>{@code trainer.pretrain.cutout} (0 = off): pretrain on images with a random square of
+ *       this side blanked ({@link Cutout}; 10 for Fashion-MNIST on the holdout)</li>
  *   <li>{@code trainer.reservoir.capacity} (20000): replay images kept for quiet periods</li>
  *   <li>{@code trainer.holdout.percent} (2): unlabeled images held out of training to measure
  *       pretext accuracy; {@code trainer.holdout.max} (1000)</li>
@@ -58,6 +61,7 @@ public record TrainerConfig(
     int batchImages,
     double learningRate,
     long seed,
+    Cutout pretrainCutout,
     int reservoirCapacity,
     int holdoutPercent,
     int holdoutMax,
@@ -89,6 +93,7 @@ public record TrainerConfig(
         s.getInt("trainer.batch.images", 64),
         Double.parseDouble(s.get("trainer.learning.rate", "0.001")),
         seed,
+        new Cutout(s.getInt("trainer.pretrain.cutout", 0)),
         s.getInt("trainer.reservoir.capacity", 20_000),
         s.getInt("trainer.holdout.percent", 2),
         s.getInt("trainer.holdout.max", 1000),

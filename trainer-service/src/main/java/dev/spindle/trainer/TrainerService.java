@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -70,11 +71,13 @@ public final class TrainerService implements AutoCloseable {
     Topics topics = Topics.create(config.clients().serde());
     Checkpointer checkpointer = new Checkpointer(config.checkpointDir());
     Optional<Checkpointer.Restored> restored = checkpointer.restore();
-    RotationPretrainer fresh =
-        new RotationPretrainer(config.network(), config.learningRate(), config.seed());
+    RotationPretrainer fresh = new RotationPretrainer(config.network(), config.learningRate(),
+        config.seed(), config.pretrainCutout(), new Random(config.seed()));
+    // a resumed run draws other cutout squares than the run it resumes: its steps in the seed
     RotationPretrainer pretrainer = restored
         .filter(r -> sameLayout(r, fresh))
-        .map(r -> new RotationPretrainer(config.network(), r.rotationNet(), r.state().steps()))
+        .map(r -> new RotationPretrainer(config.network(), r.rotationNet(), r.state().steps(),
+            config.pretrainCutout(), new Random(config.seed() * 31 + r.state().steps())))
         .orElse(fresh);
     CheckpointState state = restored.map(Checkpointer.Restored::state).orElse(null);
     restored.ifPresentOrElse(

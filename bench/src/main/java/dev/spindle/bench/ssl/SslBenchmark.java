@@ -6,6 +6,7 @@ import dev.spindle.model.NetworkSpec;
 import dev.spindle.model.Networks;
 import dev.spindle.model.runtime.Dl4jRuntime;
 import dev.spindle.trainer.learn.Augmentation;
+import dev.spindle.trainer.learn.Cutout;
 import dev.spindle.trainer.learn.Evaluation;
 import dev.spindle.trainer.learn.Examples;
 import dev.spindle.trainer.learn.LabelPropagation;
@@ -54,6 +55,11 @@ public final class SslBenchmark implements Callable<Integer> {
   @Option(names = "--pre-epochs", defaultValue = "3",
       description = "Rotation pretraining epochs over the 60k images (default: ${DEFAULT-VALUE}).")
   double preEpochs;
+
+  @Option(names = "--pre-cutout", defaultValue = "0", description = "Rotation pretraining with "
+      + "cutout: a random square of this side in pixels blanked in each image, 0: none "
+      + "(default: ${DEFAULT-VALUE}, as the protocol).")
+  int preCutout;
 
   @Option(names = "--cut", defaultValue = "4",
       description = "Backbone block that feeds the classifier head, 1-4 (default: ${DEFAULT-VALUE}).")
@@ -142,6 +148,10 @@ public final class SslBenchmark implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--supervised-epochs must be at least 1, was " + supervisedEpochs);
     }
+    if (preCutout < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--pre-cutout must be 0 (off) or more pixels, was " + preCutout);
+    }
     if (propagationShift < 0) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--propagation-shift must be 0 or more pixels, was " + propagationShift);
@@ -163,8 +173,11 @@ public final class SslBenchmark implements Callable<Integer> {
       System.out.println("loaded rotation network from " + backboneIn);
     } else {
       long t0 = System.nanoTime();
-      RotationPretrainer pretrainer = new RotationPretrainer(full, 1e-3, seed);
-      preSamples = pretrain(pretrainer, data.train());
+      // one generator for the batches' order and the cutout squares, drawn in that order
+      Random random = new Random(seed);
+      RotationPretrainer pretrainer =
+          new RotationPretrainer(full, 1e-3, seed, new Cutout(preCutout), random);
+      preSamples = pretrain(pretrainer, data.train(), random);
       preSeconds = (System.nanoTime() - t0) / 1e9;
       rotation = pretrainer.snapshot();
       if (backboneOut != null) {
@@ -240,6 +253,7 @@ public final class SslBenchmark implements Callable<Integer> {
     results.put("propagation_agreement", propagationAgreement);
     results.put("unlabeled_pool", pool.size());
     results.put("pretrain_epochs", backboneIn != null ? "loaded: " + backboneIn : preEpochs);
+    results.put("pretrain_cutout", backboneIn != null ? null : preCutout);
     results.put("pretrain_samples_per_s", preSeconds > 0 ? preSamples / preSeconds : null);
     results.put("pretext_test_accuracy", pretext);
     results.put("rows", rows);
@@ -288,11 +302,10 @@ public final class SslBenchmark implements Callable<Integer> {
     return (double) same / truth.length;
   }
 
-  private long pretrain(RotationPretrainer pretrainer, List<float[]> pool) {
+  private long pretrain(RotationPretrainer pretrainer, List<float[]> pool, Random random) {
     int batch = 64;
     long total = Math.round(preEpochs * pool.size());
     ProgressBar bar = new ProgressBar(System.out, total * 4);
-    Random random = new Random(seed);
     int[] order = new int[0];
     long done = 0;
     double loss = Double.NaN;
@@ -332,8 +345,9 @@ public final class SslBenchmark implements Callable<Integer> {
         + "Adam 1e-3; batch 64. Augmentation: %s. Self-training: %s. Label propagation: %s. "
         + "Scored on: %s.%n%n",
         cut, backboneIn != null ? "the rotation network loaded from " + backboneIn
-            : String.format("%.1f epochs over 60k images x 4 rotations (%.0f samples/s, %.1f min)",
-                preEpochs, preSamples / preSeconds, preSeconds / 60), pretext, supervisedEpochs,
+            : String.format("%.1f epochs over 60k images x 4 rotations%s (%.0f samples/s, %.1f min)",
+                preEpochs, preCutout > 0 ? ", cutout " + preCutout + " px" : "",
+                preSamples / preSeconds, preSeconds / 60), pretext, supervisedEpochs,
         augment ? labeledAugmentation().describe() + " (both methods)" : "none",
         selfTraining == null ? "none" : String.format("%d rounds x %d per class, %d epochs "
             + "each, on %d unlabeled images", selfTraining[0], selfTraining[1], selfTraining[2],
