@@ -5,11 +5,11 @@ import java.util.Random;
 
 /**
  * Cutout (DeVries and Taylor 2017) for rotation pretraining: a {@code side} x {@code side}
- * square at a random centre (clipped at the edges) is blanked in every channel. Fashion-MNIST's
- * rotations are told apart almost perfectly from any one telltale part (98.4% pretext accuracy
- * after 2 epochs), so the last block learns little else; hiding a part makes the network read
- * the whole garment. Measured on the training holdout (K=4, 2 seeds, 4 propagation rounds):
- * stage 1 0.708 against 0.683 without it, after propagation 0.776 against 0.770.
+ * square at a random centre (clipped at the edges) is blanked in every channel. Without it the
+ * pretext is 98.4% solved after 2 epochs on Fashion-MNIST, likely from a few telltale parts;
+ * hiding a random part should make the network read more of each garment. Measured on the
+ * training holdout (K=4, 2 seeds, 4 propagation rounds): stage 1 0.708 against 0.683 without
+ * it, after propagation 0.776 against 0.770.
  *
  * @param side the square's side in pixels; 0 = off
  */
