@@ -10,6 +10,7 @@ import dev.spindle.trainer.feed.LabeledFeed;
 import dev.spindle.trainer.feed.LabeledStore;
 import dev.spindle.trainer.http.TrainerHttpServer;
 import dev.spindle.trainer.learn.RotationPretrainer;
+import dev.spindle.trainer.learn.TransferRecipe;
 import dev.spindle.trainer.publish.ModelVersions;
 import dev.spindle.trainer.publish.TrainerProducer;
 import java.io.IOException;
@@ -110,6 +111,12 @@ public final class TrainerService implements AutoCloseable {
     http = new TrainerHttpServer(metrics, this::health).start(config.httpHost(), config.httpPort());
     log.info("trainer-service ready: model {} {}, latest model version {}, http port {}",
         config.modelName(), config.network(), lastVersion, http.port());
+    TransferRecipe.Propagation propagation = config.recipe().propagation();
+    log.info("pretraining {} images x 4 rotations per step, {}; transfer: stage 1 {} epochs, "
+            + "stage 2 {} epochs, label propagation {} rounds of {} epochs over up to {} images",
+        config.batchImages(), config.pretrainCutout(), config.recipe().stage1Epochs(),
+        config.recipe().stage2Epochs(), propagation.rounds(), propagation.epochs(),
+        config.propagationPool());
     return this;
   }
 

@@ -26,6 +26,12 @@ public record Cutout(int side) {
     return side == 0;
   }
 
+  /** For logs: {@code no cutout} or {@code cutout 10x10 px}. */
+  @Override
+  public String toString() {
+    return isNone() ? "no cutout" : "cutout " + side + "x" + side + " px";
+  }
+
   /** Blanks one square of {@code image} (a CHW image at {@code offset} of {@code data}) in place. */
   public void apply(float[] data, int offset, InputShape shape, Random random) {
     if (isNone()) {

@@ -12,6 +12,12 @@ class CutoutTest {
   private static final InputShape SHAPE = new InputShape(3, 8, 8);
 
   @Test
+  void shouldDescribeItselfForTheLogs() {
+    assertThat(Cutout.NONE).hasToString("no cutout");
+    assertThat(new Cutout(10)).hasToString("cutout 10x10 px");
+  }
+
+  @Test
   void shouldLeaveImagesAloneWhenOff() {
     float[] image = ones(SHAPE.size());
     Cutout.NONE.apply(image, 0, SHAPE, new Random(1));
