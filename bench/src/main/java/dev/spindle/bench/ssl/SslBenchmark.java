@@ -346,7 +346,7 @@ public final class SslBenchmark implements Callable<Integer> {
         + "Scored on: %s.%n%n",
         cut, backboneIn != null ? "the rotation network loaded from " + backboneIn
             : String.format("%.1f epochs over 60k images x 4 rotations%s (%.0f samples/s, %.1f min)",
-                preEpochs, preCutout > 0 ? ", cutout " + preCutout + " px" : "",
+                preEpochs, preCutout > 0 ? ", " + new Cutout(preCutout) : "",
                 preSamples / preSeconds, preSeconds / 60), pretext, supervisedEpochs,
         augment ? labeledAugmentation().describe() + " (both methods)" : "none",
         selfTraining == null ? "none" : String.format("%d rounds x %d per class, %d epochs "
