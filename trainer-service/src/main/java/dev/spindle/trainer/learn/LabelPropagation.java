@@ -83,9 +83,9 @@ public final class LabelPropagation {
    * accurately than 10 and 5 (an earlier session's label-spreading probe), and
    * at the trainer's 5k pool 10 beat 30 (K=4: 0.770 vs 0.766 after propagation, 3 seeds, every
    * seed ahead; K=32: 0.829 vs 0.826, 2 seeds), and at the demo's 1k pool too at K=4 (0.752
-   * vs 0.736, 2 seeds; K=30: 0.825 vs 0.826). Between 5k and 30k it interpolates; at a 20k pool
-   * 15 and 30 neighbours ended level after 6 propagation rounds (K=4, holdout, 2 seeds: 0.795
-   * vs 0.797).
+   * vs 0.736, 2 seeds; K=30: 0.825 vs 0.826). Between 5k and 15k points it interpolates, from
+   * 15k on it is 30; at a 20k pool 15 and 30 neighbours ended level after 6 propagation rounds
+   * (K=4, holdout, 2 seeds: 0.795 vs 0.797).
    */
   static int neighboursFor(int points) {
     return Math.max(10, Math.min(30, Math.round(points / 500f)));
