@@ -18,6 +18,7 @@ import java.awt.Color;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,6 +91,12 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
           + "two-stage transfer alone (default: ${DEFAULT-VALUE}).")
   int propagationPool;
 
+  @Option(names = "--propagation", split = ",", paramLabel = "ROUNDS,EPOCHS",
+      description = "Label-propagation rounds and epochs per round in each retraining, in "
+          + "place of the trainer's defaults (trainer.propagation.rounds and .epochs), e.g. "
+          + "6,2 as bench-ssl's K=4 figures use.")
+  int[] propagation;
+
   @Option(names = "--seeds", defaultValue = "1", description = "Repetitions with other random draws and training seeds (default: ${DEFAULT-VALUE}).")
   int seeds;
 
@@ -148,6 +155,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("gain_ratio", activeGain / randomGain);
     results.put("eval", eval.toString());
     results.put("propagation_pool", propagationPool);
+    results.put("propagation", propagationPool > 0 ? describe(trainerPropagation()) : "off");
     results.put("wall_minutes", minutes);
     // serving's default policy writes active-learning.*, others a variant
     boolean servingDefault = balanced && "margin".equals(measure) && representatives == 10;
@@ -176,8 +184,21 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
 
   /** The streaming trainer's default propagation (its configuration with only addresses set). */
-  private static TransferRecipe.Propagation trainerPropagation() {
-    return TrainerDefaults.config().recipe().propagation();
+  private TransferRecipe.Propagation trainerPropagation() {
+    TransferRecipe.Propagation defaults = TrainerDefaults.config().recipe().propagation();
+    if (propagation == null) {
+      return defaults;
+    }
+    if (propagation.length != 2 || propagation[0] < 1 || propagation[1] < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--propagation takes ROUNDS,EPOCHS, both 1 or more, was " + Arrays.toString(propagation));
+    }
+    return new TransferRecipe.Propagation(propagation[0], propagation[1],
+        defaults.learningRate(), defaults.augmentation(), defaults.agreement());
+  }
+
+  private static String describe(TransferRecipe.Propagation propagation) {
+    return propagation.rounds() + " rounds of " + propagation.epochs() + " epochs";
   }
 
   /** One arm: the starting labels, then rounds of picking, labeling and retraining. */
@@ -317,8 +338,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
         + "image already labeled)%s%s.%n%n",
         k, rounds, perRound, poolSize,
         propagationPool > 0
-            ? "as the trainer does by default: two-stage transfer, then label propagation over "
-                + propagationPool + " unlabeled pool images"
+            ? (propagation == null ? "as the trainer does by default: " : "")
+                + "two-stage transfer, then label propagation (" + describe(trainerPropagation())
+                + ") over " + propagationPool + " unlabeled pool images"
             : "two-stage transfer alone, protocol FMNIST-SSL-v1",
         backbone.getFileName(),
         eval.description(),
