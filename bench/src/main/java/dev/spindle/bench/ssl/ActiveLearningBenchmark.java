@@ -109,6 +109,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // first: a bad --propagation is refused before the data and the backbone are loaded
+    TransferRecipe recipe = propagationPool > 0
+        ? TransferRecipe.protocol(0).with(trainerPropagation()) : TransferRecipe.protocol(0);
     Dl4jRuntime.init();
     long started = System.nanoTime();
     FmnistData data = FmnistData.load();
@@ -121,8 +124,6 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
         k, rounds, perRound, measure, poolSize, seeds);
 
-    TransferRecipe recipe = propagationPool > 0
-        ? TransferRecipe.protocol(0).with(trainerPropagation()) : TransferRecipe.protocol(0);
     double[][] active = new double[seeds][];
     double[][] random = new double[seeds][];
     for (int s = 0; s < seeds; s++) {
