@@ -86,7 +86,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
   @Option(names = "--propagation-pool", defaultValue = "5000",
       description = "Retrain as the streaming trainer does by default: two-stage transfer, "
-          + "then label propagation with the trainer's default settings over this many "
+          + "then label propagation with the trainer's default settings (--propagation "
+          + "changes its rounds) over this many "
           + "unlabeled pool images (the trainer's trainer.propagation.pool); 0 = the protocol's "
           + "two-stage transfer alone (default: ${DEFAULT-VALUE}).")
   int propagationPool;
@@ -94,7 +95,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   @Option(names = "--propagation", split = ",", paramLabel = "ROUNDS,EPOCHS",
       description = "Label-propagation rounds and epochs per round in each retraining, in "
           + "place of the trainer's defaults (trainer.propagation.rounds and .epochs), e.g. "
-          + "6,2 as bench-ssl's K=4 figures use.")
+          + "6,2 as bench-ssl's K=4 figures use; results then go to files named "
+          + "...-propagationROUNDSxEPOCHS.")
   int[] propagation;
 
   @Option(names = "--seeds", defaultValue = "1", description = "Repetitions with other random draws and training seeds (default: ${DEFAULT-VALUE}).")
@@ -160,8 +162,10 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("wall_minutes", minutes);
     // serving's default policy writes active-learning.*, others a variant
     boolean servingDefault = balanced && "margin".equals(measure) && representatives == 10;
+    // ... and another learner than the trainer's default a variant too
     String name = "active-learning" + (servingDefault ? "" : "-" + measure
-        + (balanced ? "-balanced" : "") + "-representatives" + representatives);
+        + (balanced ? "-balanced" : "") + "-representatives" + representatives)
+        + (propagation == null ? "" : "-propagation" + propagation[0] + "x" + propagation[1]);
     BenchReport.write(out, name, results,
         markdown(labels, active, random, activeGain, randomGain, minutes));
     AccuracyPlot.write(out.resolve(name + ".png"),
@@ -184,7 +188,10 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   }
 
 
-  /** The streaming trainer's default propagation (its configuration with only addresses set). */
+  /**
+   * The streaming trainer's default propagation (its configuration with only addresses set),
+   * with {@code --propagation}'s rounds and epochs in place of its own when given.
+   */
   private TransferRecipe.Propagation trainerPropagation() {
     TransferRecipe.Propagation defaults = TrainerDefaults.config().recipe().propagation();
     if (propagation == null) {
