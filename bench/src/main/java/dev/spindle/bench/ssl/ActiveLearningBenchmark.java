@@ -112,8 +112,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // first: a bad --propagation is refused before the data and the backbone are loaded
-    TransferRecipe recipe = propagationPool > 0
-        ? TransferRecipe.protocol(0).with(trainerPropagation()) : TransferRecipe.protocol(0);
+    TransferRecipe.Propagation learner =
+        propagationPool > 0 ? trainerPropagation() : TransferRecipe.Propagation.OFF;
+    TransferRecipe recipe = TransferRecipe.protocol(0).with(learner);
     Dl4jRuntime.init();
     long started = System.nanoTime();
     FmnistData data = FmnistData.load();
@@ -158,7 +159,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("gain_ratio", activeGain / randomGain);
     results.put("eval", eval.toString());
     results.put("propagation_pool", propagationPool);
-    results.put("propagation", propagationPool > 0 ? describe(trainerPropagation()) : "off");
+    results.put("propagation", learner.enabled() ? describe(learner) : "off");
     results.put("wall_minutes", minutes);
     // serving's default policy writes active-learning.*, others a variant
     boolean servingDefault = balanced && "margin".equals(measure) && representatives == 10;
@@ -167,7 +168,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
         + (balanced ? "-balanced" : "") + "-representatives" + representatives)
         + (propagation == null ? "" : "-propagation" + propagation[0] + "x" + propagation[1]);
     BenchReport.write(out, name, results,
-        markdown(labels, active, random, activeGain, randomGain, minutes));
+        markdown(labels, active, random, activeGain, randomGain, minutes, learner));
     AccuracyPlot.write(out.resolve(name + ".png"),
         "Active learning on Fashion-MNIST: label requests vs random", "labels used (log scale)",
         labels, List.of(
@@ -337,7 +338,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   }
 
   private String markdown(int[] labels, double[][] active, double[][] random, double activeGain,
-      double randomGain, double minutes) {
+      double randomGain, double minutes, TransferRecipe.Propagation learner) {
     StringBuilder md = new StringBuilder("# Active learning: label requests vs random labeling\n\n");
     md.append(String.format(Locale.ROOT, "Fashion-MNIST, start %d labels per class (first in file "
         + "order), %d rounds of %d labels chosen from a pool of %d unlabeled training images, "
@@ -345,9 +346,9 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
         + "Label requests are chosen by serving's label-request policy: ranked by %s (never an "
         + "image already labeled)%s%s.%n%n",
         k, rounds, perRound, poolSize,
-        propagationPool > 0
+        learner.enabled()
             ? (propagation == null ? "as the trainer does by default: " : "")
-                + "two-stage transfer, then label propagation (" + describe(trainerPropagation())
+                + "two-stage transfer, then label propagation (" + describe(learner)
                 + ") over " + propagationPool + " unlabeled pool images"
             : "two-stage transfer alone, protocol FMNIST-SSL-v1",
         backbone.getFileName(),
