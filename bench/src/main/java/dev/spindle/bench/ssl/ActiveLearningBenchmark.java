@@ -102,6 +102,11 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   @Option(names = "--seeds", defaultValue = "1", description = "Repetitions with other random draws and training seeds (default: ${DEFAULT-VALUE}).")
   int seeds;
 
+  @Option(names = "--first-seed", defaultValue = "1",
+      description = "The first seed; --seeds N runs this one and the N-1 after it, so a later "
+          + "run can add seeds to an earlier one's (default: ${DEFAULT-VALUE}).")
+  int firstSeed;
+
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
@@ -112,6 +117,10 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // first: a bad --propagation is refused before the data and the backbone are loaded
+    if (seeds < 1 || firstSeed < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--seeds and --first-seed must be 1 or more, were " + seeds + " and " + firstSeed);
+    }
     TransferRecipe.Propagation learner =
         propagationPool > 0 ? trainerPropagation() : TransferRecipe.Propagation.OFF;
     TransferRecipe recipe = TransferRecipe.protocol(0).with(learner);
@@ -124,17 +133,18 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     LabelRequestPolicy policy = new LabelRequestPolicy(
         true, measure, perRound, Duration.ofMinutes(1), balanced, representatives);
     int featureLayer = Networks.backboneLayers(spec, spec.cutBlock());
-    System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s)%n",
-        k, rounds, perRound, measure, poolSize, seeds);
+    System.out.printf("active learning: K=%d per class, %d rounds x %d labels, %s, pool %d, %d seed(s) from %d%n",
+        k, rounds, perRound, measure, poolSize, seeds, firstSeed);
 
     double[][] active = new double[seeds][];
     double[][] random = new double[seeds][];
     for (int s = 0; s < seeds; s++) {
-      Simulation simulation = new Simulation(data, spec, rotation, eval, recipe.withSeed(s + 1));
-      long pickSeed = s + 1;
+      int seed = firstSeed + s;
+      Simulation simulation = new Simulation(data, spec, rotation, eval, recipe.withSeed(seed));
+      long pickSeed = seed;
       active[s] = simulation.run("label requests", (model, candidates) ->
           requests(model, featureLayer, candidates, data, policy, pickSeed));
-      Random draw = new Random(1000 + s);
+      Random draw = new Random(1000 + seed - 1);
       random[s] = simulation.run("random",
           (model, candidates) -> randomPick(candidates, perRound, draw));
     }
@@ -151,6 +161,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     results.put("balanced", balanced);
     results.put("representatives", representatives);
     results.put("pool", poolSize);
+    results.put("seeds", IntStream.range(firstSeed, firstSeed + seeds).toArray());
     results.put("labels", labels);
     results.put("active_accuracy", active);
     results.put("random_accuracy", random);
@@ -342,7 +353,7 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     StringBuilder md = new StringBuilder("# Active learning: label requests vs random labeling\n\n");
     md.append(String.format(Locale.ROOT, "Fashion-MNIST, start %d labels per class (first in file "
         + "order), %d rounds of %d labels chosen from a pool of %d unlabeled training images, "
-        + "retrained after each round (%s, from backbone %s); accuracy on %s, mean of %d seed(s). "
+        + "retrained after each round (%s, from backbone %s); accuracy on %s, mean of %s. "
         + "Label requests are chosen by serving's label-request policy: ranked by %s (never an "
         + "image already labeled)%s%s.%n%n",
         k, rounds, perRound, poolSize,
@@ -353,7 +364,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
             : "two-stage transfer alone, protocol FMNIST-SSL-v1",
         backbone.getFileName(),
         eval.description(),
-        seeds, measure, balanced ? ", an equal share per predicted class" : "",
+        seeds == 1 ? "seed " + firstSeed : "seeds " + firstSeed + "-" + (firstSeed + seeds - 1),
+        measure, balanced ? ", an equal share per predicted class" : "",
         representatives > 0 ? String.format(Locale.ROOT, ", then one representative of each of "
             + "%d regions (weighted k-means) of the %d least sure", perRound,
             representatives * perRound) : ", the least sure themselves"));
