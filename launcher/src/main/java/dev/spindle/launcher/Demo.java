@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,6 +78,12 @@ public final class Demo implements Callable<Integer> {
           + "each transfer take over 2 minutes, and the demo ended with one model).")
   int propagationPool;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A setting for the services, on top of the demo's own (repeatable; the "
+          + "keys of the README's configuration tables, e.g. --set "
+          + "trainer.propagation.rounds=6). The stack's addresses are the demo's.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
   @Option(names = "--run-dir", description = "Where the stack's data, the model store and the "
       + "services' logs go (default .spindle/demo/<date-time>).")
   Path runDir;
@@ -119,7 +127,7 @@ public final class Demo implements Callable<Integer> {
         LocalStack.start(StackConfig.ephemeral(dir.resolve("stack"))).closedByCaller());
     Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
     DemoServices services = DemoServices.start(
-        stack, dir, pretrainSteps, labelsPerRound, propagationPool, closer);
+        stack, dir, pretrainSteps, labelsPerRound, propagationPool, overrides, closer);
     HttpClient http = HttpClient.newHttpClient();
     services.awaitResponding(http);
     for (ServiceProcess service : services.all()) {
@@ -225,6 +233,9 @@ public final class Demo implements Callable<Integer> {
     report.put("swaps", (long) last.swaps());
     report.put("models_rejected", watch.rejected());
     report.put("label_to_serving_s_median", rounds.medianLatency(served, stream.labeledOnUploadCount()));
+    if (!overrides.isEmpty()) {
+      report.put("settings", overrides.toString());
+    }
     report.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
     report.put("logs", services.logDir().toString());
     Path md = report.write(out);

@@ -20,8 +20,12 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
   private static final String MODEL_NAME = "fashion-mnist";
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
+  /**
+   * Starts the three services; {@code overrides} (setting keys, e.g. from {@code demo --set})
+   * go to every service on top of the demo's own settings, the stack's addresses excepted.
+   */
   static DemoServices start(LocalStack stack, Path dir, int pretrainSteps, int transferEveryLabels,
-      int propagationPool, Closer closer) throws IOException {
+      int propagationPool, Map<String, String> overrides, Closer closer) throws IOException {
     Path logDir = dir.resolve("logs");
     Path modelStore = dir.resolve("models");
     int ingestPort = ServiceProcess.freePort();
@@ -31,8 +35,8 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
         "dev.spindle.ingest.cli.IngestCommand", List.of("serve"), settings(stack, Map.of(
             "ingest.http.host", "127.0.0.1",
             "ingest.http.port", Integer.toString(ingestPort),
-            "ingest.state.dir", dir.resolve("ingest-state").toString())), Map.of(), ingestPort,
-        logDir));
+            "ingest.state.dir", dir.resolve("ingest-state").toString()), overrides), Map.of(),
+        ingestPort, logDir));
     ServiceProcess trainer = closer.add(ServiceProcess.start("trainer",
         "dev.spindle.trainer.cli.TrainerCommand", List.of(), settings(stack, Map.of(
             "trainer.http.host", "127.0.0.1",
@@ -42,7 +46,7 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
             "trainer.model.name", MODEL_NAME,
             "trainer.transfer.min.steps", Integer.toString(pretrainSteps),
             "trainer.transfer.every.labels", Integer.toString(transferEveryLabels),
-            "trainer.propagation.pool", Integer.toString(propagationPool))),
+            "trainer.propagation.pool", Integer.toString(propagationPool)), overrides),
         Map.of(), trainerPort, logDir));
     ServiceProcess serving = closer.add(ServiceProcess.start("serving",
         "dev.spindle.serving.cli.ServingCommand", List.of(), settings(stack, Map.of(
@@ -50,14 +54,16 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
             "serving.http.port", Integer.toString(servingPort),
             "serving.model.name", MODEL_NAME,
             "serving.state.dir", dir.resolve("serving-state").toString(),
-            "serving.label.requests.window.seconds", "10")),
+            "serving.label.requests.window.seconds", "10"), overrides),
         // many small inferences side by side: one OpenMP thread each (README, serving)
         Map.of("OMP_NUM_THREADS", "1"), servingPort, logDir));
     return new DemoServices(ingest, trainer, serving, modelStore.resolve(MODEL_NAME), logDir);
   }
 
-  private static Map<String, String> settings(LocalStack stack, Map<String, String> own) {
+  private static Map<String, String> settings(LocalStack stack, Map<String, String> own,
+      Map<String, String> overrides) {
     Map<String, String> all = new HashMap<>(own);
+    all.putAll(overrides);
     all.put(ClientSettings.BOOTSTRAP_KEY, stack.bootstrapServers());
     all.put(ClientSettings.REGISTRY_KEY, stack.registryUrl());
     return all;
