@@ -126,6 +126,11 @@ public final class Demo implements Callable<Integer> {
     LocalStack stack = closer.add(
         LocalStack.start(StackConfig.ephemeral(dir.resolve("stack"))).closedByCaller());
     Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
+    if (!overrides.isEmpty()) {
+      // a mistyped key is not an error to the services (each ignores the others' keys): show
+      // what goes in; the trainer's log then states its transfer recipe
+      Console.step("settings for the services (--set): " + overrides);
+    }
     DemoServices services = DemoServices.start(
         stack, dir, pretrainSteps, labelsPerRound, propagationPool, overrides, closer);
     HttpClient http = HttpClient.newHttpClient();

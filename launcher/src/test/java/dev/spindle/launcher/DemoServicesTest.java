@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LocalStackExtension.class)
 class DemoServicesTest {
   @Test
-  void shouldRunEachServiceInItsOwnProcessWithTheGivenSettingsAndStopEachCleanly(LocalStack stack, @TempDir Path dir)
-      throws Exception {
+  void shouldRunEachServiceInItsOwnProcessWithTheGivenSettingsAndStopEachCleanly(
+      LocalStack stack, @TempDir Path dir) throws Exception {
     Closer closer = new Closer();
     DemoServices services;
     try {

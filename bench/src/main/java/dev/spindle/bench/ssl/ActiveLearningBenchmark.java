@@ -116,7 +116,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // first: a bad --propagation is refused before the data and the backbone are loaded
+    // first: bad --seeds, --first-seed or --propagation are refused before the data and the
+    // backbone are loaded
     if (seeds < 1 || firstSeed < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--seeds and --first-seed must be 1 or more, were " + seeds + " and " + firstSeed);
