@@ -201,12 +201,15 @@ public final class Demo implements Callable<Integer> {
 
   private void summarize(PipelineWatch watch, LabelRounds rounds, ImageStream stream,
       Annotator annotator, long started, DemoServices services) throws Exception {
+    if (!follow) {
+      Console.step("time is up: stopping the stream, the annotator and the services");
+      stream.close();   // waits for the uploads in flight
+      annotator.close();
+    }
+    // read after the stream stopped, so the services' counts cover every upload it counts
     PipelineWatch.Snapshot last = watch.poll();
     if (!follow) {
       // the services' work is done: scoring goes faster without them on the same cores
-      Console.step("time is up: stopping the stream, the annotator and the services");
-      stream.close();
-      annotator.close();
       services.stop();
     }
     Console.step("scoring every served model on the 10,000 test images ...");
