@@ -142,9 +142,8 @@ public final class ActiveLearningBenchmark implements Callable<Integer> {
     for (int s = 0; s < seeds; s++) {
       int seed = firstSeed + s;
       Simulation simulation = new Simulation(data, spec, rotation, eval, recipe.withSeed(seed));
-      long pickSeed = seed;
       active[s] = simulation.run("label requests", (model, candidates) ->
-          requests(model, featureLayer, candidates, data, policy, pickSeed));
+          requests(model, featureLayer, candidates, data, policy, seed));
       Random draw = new Random(1000 + seed - 1);
       random[s] = simulation.run("random",
           (model, candidates) -> randomPick(candidates, perRound, draw));
