@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The main job: a fresh local stack (real KRaft broker and Apicurio registry), ingest-,
@@ -81,7 +83,9 @@ public final class Demo implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE",
       description = "A setting for the services, on top of the demo's own (repeatable; the "
           + "keys of the README's configuration tables, e.g. --set "
-          + "trainer.propagation.rounds=6). The stack's addresses are the demo's.")
+          + "trainer.propagation.rounds=6). A key no service reads, or a value a service "
+          + "refuses, is an error before anything starts. The stack's addresses are the "
+          + "demo's.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
   @Option(names = "--run-dir", description = "Where the stack's data, the model store and the "
@@ -96,9 +100,17 @@ public final class Demo implements Callable<Integer> {
   /** No new round this close to the end: its model would not be served before the summary. */
   private static final Duration LAST_ROUND_BEFORE_END = Duration.ofSeconds(75);
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
+    try {
+      ServiceSettingsCheck.checkDemoOverrides(overrides);
+    } catch (IllegalArgumentException refused) {
+      throw new CommandLine.ParameterException(spec.commandLine(), refused.getMessage());
+    }
     Path dir = runDir != null ? runDir : Path.of(".spindle", "demo",
         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Closer closer = new Closer();
@@ -127,8 +139,6 @@ public final class Demo implements Callable<Integer> {
         LocalStack.start(StackConfig.ephemeral(dir.resolve("stack"))).closedByCaller());
     Console.step("kafka " + stack.bootstrapServers() + ", registry " + stack.registryUrl());
     if (!overrides.isEmpty()) {
-      // a mistyped key is not an error to the services (each ignores the others' keys): show
-      // what goes in; the trainer's log then states its transfer recipe
       Console.step("settings for the services (--set): " + overrides);
     }
     DemoServices services = DemoServices.start(

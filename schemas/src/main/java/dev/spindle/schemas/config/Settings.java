@@ -45,6 +45,11 @@ public final class Settings {
         .toList();
   }
 
+  /** Whether anything has read {@code key} so far (alone or under a prefix it asked for). */
+  public boolean wasRead(String key) {
+    return read.contains(key);
+  }
+
   /** Logs a warning for every unread key under {@code prefix} (see {@link #unreadKeys}). */
   public void warnUnread(String prefix, org.slf4j.Logger log) {
     unreadKeys(prefix).forEach(key -> log.warn(

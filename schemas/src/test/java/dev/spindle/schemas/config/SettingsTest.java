@@ -36,6 +36,8 @@ class SettingsTest {
     assertThat(settings.unreadKeys("ingest.")).containsExactly("ingest.htpp.host");
     assertThat(settings.unreadKeys("kafka.")).isEmpty();
     assertThat(settings.unreadKeys("trainer.")).containsExactly("trainer.seed");
+    assertThat(settings.wasRead("kafka.linger.ms")).as("read under its prefix").isTrue();
+    assertThat(settings.wasRead("ingest.htpp.host")).isFalse();
   }
 
   @Test
