@@ -8,6 +8,7 @@ import dev.spindle.trainer.TrainerConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -15,37 +16,52 @@ import org.apache.kafka.common.config.ConfigException;
  * Checks settings meant for the services before anything starts, by reading them as each
  * service reads its configuration: a key none of the three reads (a typo, or a key of another
  * version) is otherwise only a warning in one service's log, and a value a service cannot
- * parse stops that service minutes into a run.
+ * parse stops that service when it starts.
  */
 final class ServiceSettingsCheck {
-  private static final List<Consumer<Settings>> SERVICES = List.of(
-      IngestConfig::from, TrainerConfig::from, ServingConfig::from);
+  private record Service(String name, Consumer<Settings> readsConfiguration) {}
+
+  private static final List<Service> SERVICES = List.of(
+      new Service("ingest", IngestConfig::from),
+      new Service("trainer", TrainerConfig::from),
+      new Service("serving", ServingConfig::from));
 
   private ServiceSettingsCheck() {}
 
   /**
-   * The keys of {@code settings} that no service reads, sorted.
+   * For each key of {@code settings} (sorted), the services that read it; empty for a key no
+   * service reads.
    *
    * @throws IllegalArgumentException naming the service's complaint, for a value a service
    *     refuses (e.g. not a number)
    */
-  static List<String> unreadByEveryService(Map<String, String> settings) {
+  static Map<String, List<String>> readers(Map<String, String> settings) {
     Map<String, String> withAddresses = new HashMap<>(settings);
     // the services require both; where none is given, the local stack's stand in
     withAddresses.merge(ClientSettings.BOOTSTRAP_KEY, Settings.LOCAL_BOOTSTRAP, ServiceSettingsCheck::given);
     withAddresses.merge(ClientSettings.REGISTRY_KEY, Settings.LOCAL_REGISTRY, ServiceSettingsCheck::given);
-    List<Settings> read = SERVICES.stream().map(service -> {
+    Map<String, Settings> read = new HashMap<>();
+    for (Service service : SERVICES) {
       Settings each = Settings.of(withAddresses);
       try {
-        service.accept(each);
+        service.readsConfiguration().accept(each);
       } catch (ConfigException | IllegalArgumentException refused) {
-        throw new IllegalArgumentException(refused.getMessage(), refused);
+        throw new IllegalArgumentException(service.name() + "-service refuses a value: "
+            + refused.getMessage(), refused);
       }
-      return each;
-    }).toList();
-    return settings.keySet().stream()
-        .filter(key -> read.stream().noneMatch(each -> each.wasRead(key)))
-        .sorted()
+      read.put(service.name(), each);
+    }
+    Map<String, List<String>> readers = new TreeMap<>();
+    settings.keySet().forEach(key -> readers.put(key, SERVICES.stream().map(Service::name)
+        .filter(name -> read.get(name).wasRead(key)).toList()));
+    return readers;
+  }
+
+  /** The keys of {@code settings} that no service reads, sorted (see {@link #readers}). */
+  static List<String> unreadByEveryService(Map<String, String> settings) {
+    return readers(settings).entrySet().stream()
+        .filter(e -> e.getValue().isEmpty())
+        .map(Map.Entry::getKey)
         .toList();
   }
 
