@@ -15,7 +15,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * configured height x width (bilinear), scale to float32 in [0,1], channel-major (CHW). The
  * one implementation that trainer and serving share, so both see the same numbers.
  *
- * <p>Transparent pixels are composited onto black. A grey image that already has the input
+ * <p>A JPEG with an EXIF orientation tag is turned upright first, as a photo viewer shows
+ * it. Transparent pixels are composited onto black. A grey image that already has the input
  * size is read directly (no resampling), so Fashion-MNIST pixels are exactly {@code v/255}.
  */
 public final class ImagePreprocessor {
@@ -69,7 +70,8 @@ public final class ImagePreprocessor {
         throw new UndecodableImageException(
             "not a PNG or JPEG image (" + encoded.length + " bytes)");
       }
-      return image;
+      // photos stored sideways carry an EXIF tag saying how to turn them; ImageIO ignores it
+      return ExifOrientation.upright(image, ExifOrientation.of(encoded));
     } catch (IOException | RuntimeException e) {
       throw new UndecodableImageException("image could not be decoded: " + e.getMessage(), e);
     }

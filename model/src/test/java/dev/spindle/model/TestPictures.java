@@ -44,4 +44,44 @@ public final class TestPictures {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * {@code jpeg} as a camera writes it: an EXIF segment (APP1) after the JFIF one, whose first
+   * directory holds the orientation tag with {@code orientation}, in Intel ({@code II}) or
+   * Motorola ({@code MM}) byte order.
+   */
+  public static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean intel) {
+    ByteArrayOutputStream tiff = new ByteArrayOutputStream();
+    tiff.writeBytes(intel ? new byte[] {'I', 'I'} : new byte[] {'M', 'M'});
+    writeShort(tiff, 42, intel);
+    writeInt(tiff, 8, intel); // the first directory follows the 8-byte header
+    writeShort(tiff, 1, intel); // one entry
+    writeShort(tiff, 0x0112, intel); // Orientation
+    writeShort(tiff, 3, intel); // SHORT
+    writeInt(tiff, 1, intel); // one value, in the entry itself
+    writeShort(tiff, orientation, intel);
+    writeShort(tiff, 0, intel);
+    writeInt(tiff, 0, intel); // no next directory
+    byte[] body = tiff.toByteArray();
+    int length = 2 + 6 + body.length;
+    // after SOI (2 bytes) and the JFIF APP0 segment ImageIO writes
+    int app0End = 4 + ((jpeg[4] & 0xFF) << 8 | (jpeg[5] & 0xFF));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(jpeg, 0, app0End);
+    out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xE1, (byte) (length >> 8), (byte) length});
+    out.writeBytes("Exif\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    out.writeBytes(body);
+    out.write(jpeg, app0End, jpeg.length - app0End);
+    return out.toByteArray();
+  }
+
+  private static void writeShort(ByteArrayOutputStream out, int v, boolean intel) {
+    out.writeBytes(intel ? new byte[] {(byte) v, (byte) (v >> 8)}
+        : new byte[] {(byte) (v >> 8), (byte) v});
+  }
+
+  private static void writeInt(ByteArrayOutputStream out, int v, boolean intel) {
+    writeShort(out, intel ? v & 0xFFFF : v >>> 16, intel);
+    writeShort(out, intel ? v >>> 16 : v & 0xFFFF, intel);
+  }
 }
