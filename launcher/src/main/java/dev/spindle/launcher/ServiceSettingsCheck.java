@@ -38,8 +38,10 @@ final class ServiceSettingsCheck {
   static Map<String, List<String>> readers(Map<String, String> settings) {
     Map<String, String> withAddresses = new HashMap<>(settings);
     // the services require both; where none is given, the local stack's stand in
-    withAddresses.merge(ClientSettings.BOOTSTRAP_KEY, Settings.LOCAL_BOOTSTRAP, ServiceSettingsCheck::given);
-    withAddresses.merge(ClientSettings.REGISTRY_KEY, Settings.LOCAL_REGISTRY, ServiceSettingsCheck::given);
+    withAddresses.merge(ClientSettings.BOOTSTRAP_KEY, Settings.LOCAL_BOOTSTRAP,
+        ServiceSettingsCheck::given);
+    withAddresses.merge(ClientSettings.REGISTRY_KEY, Settings.LOCAL_REGISTRY,
+        ServiceSettingsCheck::given);
     Map<String, Settings> read = new HashMap<>();
     for (Service service : SERVICES) {
       Settings each = Settings.of(withAddresses);

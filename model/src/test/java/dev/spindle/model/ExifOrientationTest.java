@@ -22,18 +22,22 @@ class ExifOrientationTest {
     return rows;
   }
 
+  private static int[][] turned(int orientation) {
+    return rows(ExifOrientation.upright(stored(), orientation));
+  }
+
   @Test
   void shouldTurnEachOrientationUprightPixelForPixel() {
-    assertThat(rows(ExifOrientation.upright(stored(), 1))).isDeepEqualTo(new int[][] {{1, 2, 3}, {4, 5, 6}});
-    assertThat(rows(ExifOrientation.upright(stored(), 2))).isDeepEqualTo(new int[][] {{3, 2, 1}, {6, 5, 4}});
-    assertThat(rows(ExifOrientation.upright(stored(), 3))).isDeepEqualTo(new int[][] {{6, 5, 4}, {3, 2, 1}});
-    assertThat(rows(ExifOrientation.upright(stored(), 4))).isDeepEqualTo(new int[][] {{4, 5, 6}, {1, 2, 3}});
-    assertThat(rows(ExifOrientation.upright(stored(), 5))).isDeepEqualTo(new int[][] {{1, 4}, {2, 5}, {3, 6}});
+    assertThat(turned(1)).isDeepEqualTo(new int[][] {{1, 2, 3}, {4, 5, 6}});
+    assertThat(turned(2)).isDeepEqualTo(new int[][] {{3, 2, 1}, {6, 5, 4}});
+    assertThat(turned(3)).isDeepEqualTo(new int[][] {{6, 5, 4}, {3, 2, 1}});
+    assertThat(turned(4)).isDeepEqualTo(new int[][] {{4, 5, 6}, {1, 2, 3}});
+    assertThat(turned(5)).isDeepEqualTo(new int[][] {{1, 4}, {2, 5}, {3, 6}});
     // 6: the stored image is to be turned 90 degrees clockwise
-    assertThat(rows(ExifOrientation.upright(stored(), 6))).isDeepEqualTo(new int[][] {{4, 1}, {5, 2}, {6, 3}});
-    assertThat(rows(ExifOrientation.upright(stored(), 7))).isDeepEqualTo(new int[][] {{6, 3}, {5, 2}, {4, 1}});
+    assertThat(turned(6)).isDeepEqualTo(new int[][] {{4, 1}, {5, 2}, {6, 3}});
+    assertThat(turned(7)).isDeepEqualTo(new int[][] {{6, 3}, {5, 2}, {4, 1}});
     // 8: counter-clockwise
-    assertThat(rows(ExifOrientation.upright(stored(), 8))).isDeepEqualTo(new int[][] {{3, 6}, {2, 5}, {1, 4}});
+    assertThat(turned(8)).isDeepEqualTo(new int[][] {{3, 6}, {2, 5}, {1, 4}});
   }
 
   @Test
@@ -54,10 +58,11 @@ class ExifOrientationTest {
     byte[] jpeg = TestPictures.encode(TestPictures.colour(40, 30, 1), "jpg");
     byte[] tagged = TestPictures.withExifOrientation(jpeg, 6, true);
 
-    assertThat(ExifOrientation.of(TestPictures.encode(TestPictures.grey(8, 8, 0), "png"))).isEqualTo(1);
+    byte[] png = TestPictures.encode(TestPictures.grey(8, 8, 0), "png");
+    assertThat(ExifOrientation.of(png)).isEqualTo(1);
     assertThat(ExifOrientation.of(TestPictures.withExifOrientation(jpeg, 9, true))).isEqualTo(1);
     assertThat(ExifOrientation.of(new byte[0])).isEqualTo(1);
-    // every truncation of a tagged JPEG: never an exception, the tag or upright
+    // a tagged JPEG cut at every 7th byte: never an exception, the tag or upright
     for (int length = 0; length < tagged.length; length += 7) {
       assertThat(ExifOrientation.of(Arrays.copyOf(tagged, length))).isIn(1, 6);
     }
@@ -81,7 +86,8 @@ class ExifOrientationTest {
 
     assertThat(mean(untagged, 0, 28, 0, 14)).as("as stored: bright left half").isGreaterThan(0.9);
     assertThat(mean(untagged, 0, 28, 14, 28)).isLessThan(0.1);
-    assertThat(mean(upright, 0, 14, 0, 28)).as("turned upright: bright top half").isGreaterThan(0.9);
+    assertThat(mean(upright, 0, 14, 0, 28)).as("turned upright: bright top half")
+        .isGreaterThan(0.9);
     assertThat(mean(upright, 14, 28, 0, 28)).isLessThan(0.1);
   }
 
