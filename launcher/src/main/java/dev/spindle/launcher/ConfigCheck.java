@@ -65,8 +65,7 @@ public final class ConfigCheck implements Callable<Integer> {
       spec.commandLine().getErr().println("refused: " + refused.getMessage());
       return 2;
     }
-    Optional<Path> file = Optional.ofNullable(configFile)
-        .or(() -> Optional.ofNullable(env.get(Settings.CONFIG_FILE_ENV)).map(Path::of));
+    Optional<Path> file = Settings.configFile(Optional.ofNullable(configFile), env);
     out.println("settings from " + file.map(p -> "the file " + p + " and ").orElse("")
         + "the SPINDLE_* environment variables: " + settings.size() + " key(s)");
     Map<String, String> readBy = new TreeMap<>();

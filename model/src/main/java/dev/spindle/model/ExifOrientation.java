@@ -1,9 +1,10 @@
 package dev.spindle.model;
 
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
-import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -88,11 +89,34 @@ final class ExifOrientation {
     return UPRIGHT;
   }
 
+  /** Whether turning upright swaps width and height (orientations 5-8). */
+  static boolean swapsSides(int orientation) {
+    return orientation >= 5 && orientation <= 8;
+  }
+
   /**
-   * {@code image} turned upright for {@code orientation} (EXIF's meaning: 2 mirrored, 3 turned
-   * 180 degrees, 4 flipped, 5 transposed, 6 to be turned 90 degrees clockwise, 7 transversed,
-   * 8 to be turned 90 degrees counter-clockwise); the same object for 1. Pixels are copied
-   * exactly, in the image's own colour model.
+   * Maps the stored image's coordinates ({@code w} x {@code h}) to the upright image's
+   * (EXIF's meaning: 2 mirrored, 3 turned 180 degrees, 4 flipped, 5 transposed, 6 to be
+   * turned 90 degrees clockwise, 7 transversed, 8 to be turned 90 degrees counter-clockwise);
+   * the identity for 1. The preprocessor folds it into its resize, so a large photo is never
+   * copied at full size only to be turned.
+   */
+  static AffineTransform toUpright(int orientation, int w, int h) {
+    return switch (orientation) {
+      case 2 -> new AffineTransform(-1, 0, 0, 1, w, 0);
+      case 3 -> new AffineTransform(-1, 0, 0, -1, w, h);
+      case 4 -> new AffineTransform(1, 0, 0, -1, 0, h);
+      case 5 -> new AffineTransform(0, 1, 1, 0, 0, 0);
+      case 6 -> new AffineTransform(0, 1, -1, 0, h, 0);
+      case 7 -> new AffineTransform(0, -1, -1, 0, h, w);
+      case 8 -> new AffineTransform(0, -1, 1, 0, 0, w);
+      default -> new AffineTransform();
+    };
+  }
+
+  /**
+   * {@code image} turned upright for {@code orientation} at its own size, pixel for pixel
+   * (nearest neighbour); the same object for 1.
    */
   static BufferedImage upright(BufferedImage image, int orientation) {
     if (orientation < 2 || orientation > 8) {
@@ -100,29 +124,20 @@ final class ExifOrientation {
     }
     int w = image.getWidth();
     int h = image.getHeight();
-    boolean swaps = orientation >= 5;
+    boolean swaps = swapsSides(orientation);
     ColorModel model = image.getColorModel();
-    WritableRaster out = model.createCompatibleWritableRaster(swaps ? h : w, swaps ? w : h);
-    Raster in = image.getRaster();
-    Object pixel = null;
-    for (int y = 0; y < out.getHeight(); y++) {
-      for (int x = 0; x < out.getWidth(); x++) {
-        int sx;
-        int sy;
-        switch (orientation) {
-          case 2 -> { sx = w - 1 - x; sy = y; }
-          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-          case 4 -> { sx = x; sy = h - 1 - y; }
-          case 5 -> { sx = y; sy = x; }
-          case 6 -> { sx = y; sy = h - 1 - x; }
-          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-          default -> { sx = w - 1 - y; sy = x; } // 8
-        }
-        pixel = in.getDataElements(sx, sy, pixel);
-        out.setDataElements(x, y, pixel);
-      }
+    BufferedImage out = new BufferedImage(model,
+        model.createCompatibleWritableRaster(swaps ? h : w, swaps ? w : h),
+        model.isAlphaPremultiplied(), null);
+    Graphics2D g = out.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
+          RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+      g.drawImage(image, toUpright(orientation, w, h), null);
+    } finally {
+      g.dispose();
     }
-    return new BufferedImage(model, out, model.isAlphaPremultiplied(), null);
+    return out;
   }
 
   private static boolean startsWith(byte[] b, int at, byte[] prefix) {

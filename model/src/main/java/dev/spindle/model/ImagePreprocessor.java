@@ -3,6 +3,7 @@ package dev.spindle.model;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -41,7 +42,8 @@ public final class ImagePreprocessor {
   public void pixelsInto(byte[] encoded, float[] dest, int offset)
       throws UndecodableImageException {
     BufferedImage image = decode(encoded);
-    BufferedImage sized = fitted(image);
+    // photos stored sideways carry an EXIF tag saying how to turn them; ImageIO ignores it
+    BufferedImage sized = fitted(image, ExifOrientation.of(encoded));
     Raster raster = sized.getRaster();
     int h = shape.height();
     int w = shape.width();
@@ -70,18 +72,22 @@ public final class ImagePreprocessor {
         throw new UndecodableImageException(
             "not a PNG or JPEG image (" + encoded.length + " bytes)");
       }
-      // photos stored sideways carry an EXIF tag saying how to turn them; ImageIO ignores it
-      return ExifOrientation.upright(image, ExifOrientation.of(encoded));
+      return image;
     } catch (IOException | RuntimeException e) {
       throw new UndecodableImageException("image could not be decoded: " + e.getMessage(), e);
     }
   }
 
-  /** The image as 8-bit grey or RGB at the input size; the same object when it already is. */
-  private BufferedImage fitted(BufferedImage image) {
+  /**
+   * The image turned upright for its EXIF {@code orientation}, as 8-bit grey or RGB at the
+   * input size; the same object when it already is.
+   */
+  private BufferedImage fitted(BufferedImage image, int orientation) {
     int type = shape.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR;
+    boolean upright = orientation == ExifOrientation.UPRIGHT;
     boolean rightSize = image.getWidth() == shape.width() && image.getHeight() == shape.height();
-    if (rightSize && shape.channels() == 1 && image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+    if (upright && rightSize && shape.channels() == 1
+        && image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
       return image;
     }
     BufferedImage target = new BufferedImage(shape.width(), shape.height(), type);
@@ -90,7 +96,18 @@ public final class ImagePreprocessor {
       g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
           RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-      g.drawImage(image, 0, 0, shape.width(), shape.height(), Color.BLACK, null);
+      if (upright) {
+        g.drawImage(image, 0, 0, shape.width(), shape.height(), Color.BLACK, null);
+      } else {
+        // turned and resized in one pass; the new target is black, as the background above
+        boolean swaps = ExifOrientation.swapsSides(orientation);
+        AffineTransform toTarget = AffineTransform.getScaleInstance(
+            (double) shape.width() / (swaps ? image.getHeight() : image.getWidth()),
+            (double) shape.height() / (swaps ? image.getWidth() : image.getHeight()));
+        toTarget.concatenate(ExifOrientation.toUpright(
+            orientation, image.getWidth(), image.getHeight()));
+        g.drawImage(image, toTarget, null);
+      }
     } finally {
       g.dispose();
     }

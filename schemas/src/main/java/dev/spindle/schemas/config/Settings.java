@@ -40,7 +40,7 @@ public final class Settings {
    */
   public List<String> unreadKeys(String prefix) {
     return values.keySet().stream()
-        .filter(k -> k.startsWith(prefix) && !read.contains(k))
+        .filter(k -> k.startsWith(prefix) && !wasRead(k))
         .sorted()
         .toList();
   }
@@ -62,15 +62,18 @@ public final class Settings {
    */
   public static Settings load(Optional<Path> file, Map<String, String> env) {
     Map<String, String> merged = new HashMap<>();
-    Optional<Path> configFile = file.or(
-        () -> Optional.ofNullable(env.get(CONFIG_FILE_ENV)).map(Path::of));
-    configFile.ifPresent(path -> merged.putAll(readProperties(path)));
+    configFile(file, env).ifPresent(path -> merged.putAll(readProperties(path)));
     env.forEach((name, value) -> {
       if (name.startsWith(ENV_PREFIX) && !name.equals(CONFIG_FILE_ENV)) {
         merged.put(keyOf(name), value);
       }
     });
     return new Settings(merged);
+  }
+
+  /** The properties file {@link #load} reads: {@code file} if given, else SPINDLE_CONFIG's. */
+  public static Optional<Path> configFile(Optional<Path> file, Map<String, String> env) {
+    return file.or(() -> Optional.ofNullable(env.get(CONFIG_FILE_ENV)).map(Path::of));
   }
 
   /** The local stack's addresses, the defaults of every command line. */
