@@ -23,7 +23,8 @@ import org.deeplearning4j.util.ModelSerializer;
  * {@code ModelSerializer} zip, without updater state) and {@value #MANIFEST_FILE}. It is
  * written into a temporary sibling and renamed into place, so readers never see half an
  * artifact. The checksum covers the network file and is in the manifest and in the event;
- * {@link #load} verifies it before DL4J reads a byte.
+ * {@link #load} verifies it before a byte of it is parsed, then reads the network with
+ * {@link NetworkReader} (the same zip, read without large heap buffers).
  */
 public final class ModelStore {
   public static final String NETWORK_FILE = "network.zip";
@@ -109,13 +110,11 @@ public final class ModelStore {
       }
       Dl4jRuntime.init();
       // in today's layout, whichever version trained it
-      MultiLayerNetwork network = Networks.upgraded(
-          ModelSerializer.restoreMultiLayerNetwork(networkFile.toFile()));
+      MultiLayerNetwork network = Networks.upgraded(NetworkReader.read(networkFile));
       MultiLayerNetwork rotation = null;
       if (ModelSerializer.listObjectsInFile(networkFile.toFile()).contains(ROTATION_ENTRY)) {
         byte[] bytes = ModelSerializer.getObjectFromFile(networkFile.toFile(), ROTATION_ENTRY);
-        rotation = Networks.upgraded(ModelSerializer.restoreMultiLayerNetwork(
-            new java.io.ByteArrayInputStream(bytes), false));
+        rotation = Networks.upgraded(NetworkReader.read(bytes));
       }
       return new LoadedModel(network, java.util.Optional.ofNullable(rotation), manifest);
     } catch (IOException | RuntimeException e) {
