@@ -11,8 +11,6 @@ import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -28,15 +26,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Reads a {@code ModelSerializer} zip (the artifact format is unchanged) the way a serving
  * JVM under load wants it read. DL4J's restore buffers each entry in a growing byte array (a
  * 2.4 MB humongous allocation for the Fashion-MNIST classifier's 1.9 MB of parameters, which
- * starts a G1 marking cycle once the old generation is past its threshold), parses the
- * configuration's JSON every time and reads the parameters one element at a time. Here:
- *
- * <ul>
- *   <li>the parameters stream from the zip entry in 64 KB chunks straight into ND4J's
- *       off-heap buffer: nothing large on the Java heap;
- *   <li>each distinct configuration is parsed once and cloned after that (a trainer publishes
- *       the same network version after version).
- * </ul>
+ * starts a G1 marking cycle once the old generation is past its threshold) and reads the
+ * parameters one element at a time. Here the parameters stream from the zip entry in 64 KB
+ * chunks straight into ND4J's off-heap buffer: nothing large on the Java heap. (Caching the
+ * parsed configuration would not pay: the trainer's versions differ in their iteration
+ * counts, so each one's JSON is new.)
  *
  * <p>Updater state is not read: a served network is never trained. A layout this reader does
  * not know (another serialisation of the parameters, a computation graph) goes to
@@ -48,16 +42,6 @@ final class NetworkReader {
   /** {@code Nd4j.write}'s header of a buffer in today's format. */
   private static final String MIXED_TYPES = "MIXED_DATA_TYPES";
   private static final int CHUNK = 1 << 16;
-  private static final int CACHED_CONFIGURATIONS = 4;
-
-  /** Parsed configurations by their JSON, least recently used first. */
-  private static final Map<String, MultiLayerConfiguration> CONFIGURATIONS =
-      new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, MultiLayerConfiguration> eldest) {
-          return size() > CACHED_CONFIGURATIONS;
-        }
-      };
 
   private NetworkReader() {}
 
@@ -106,7 +90,7 @@ final class NetworkReader {
     }
     MultiLayerConfiguration conf;
     try {
-      conf = configuration(json);
+      conf = MultiLayerConfiguration.fromJson(json);
     } catch (RuntimeException notAMultiLayerNetwork) {
       return Optional.empty();
     }
@@ -116,21 +100,6 @@ final class NetworkReader {
     MultiLayerNetwork network = new MultiLayerNetwork(conf);
     network.init(params.get(), false);
     return Optional.of(network);
-  }
-
-  /** A configuration of its own for each network: DL4J's are mutable. */
-  private static MultiLayerConfiguration configuration(String json) {
-    MultiLayerConfiguration parsed;
-    synchronized (CONFIGURATIONS) {
-      parsed = CONFIGURATIONS.get(json);
-    }
-    if (parsed == null) {
-      parsed = MultiLayerConfiguration.fromJson(json);
-      synchronized (CONFIGURATIONS) {
-        CONFIGURATIONS.put(json, parsed);
-      }
-    }
-    return parsed.clone();
   }
 
   /**

@@ -44,7 +44,7 @@ class NetworkReaderTest {
   }
 
   @Test
-  void shouldGiveEachNetworkOfARepeatedConfigurationItsOwnParametersAndConfiguration()
+  void shouldGiveEachNetworkOfTheSameArchitectureItsOwnParametersAndConfiguration()
       throws Exception {
     MultiLayerNetwork first = Networks.classifier(spec, 10, 1e-3, 1);
     MultiLayerNetwork second = Networks.classifier(spec, 10, 1e-3, 2);
