@@ -136,19 +136,23 @@ final class NetworkReader {
       return Optional.empty();
     }
     INDArray array = Nd4j.createUninitialized(DataType.FLOAT, shape, order);
-    FloatBuffer target = array.data().asNioFloat();
-    byte[] chunk = new byte[CHUNK];
-    for (long left = length * Float.BYTES; left > 0; ) {
-      int n = (int) Math.min(chunk.length, left);
-      in.readFully(chunk, 0, n);
-      target.put(ByteBuffer.wrap(chunk, 0, n).order(ByteOrder.BIG_ENDIAN).asFloatBuffer());
-      left -= n;
+    boolean whole = false;
+    try {
+      FloatBuffer target = array.data().asNioFloat();
+      byte[] chunk = new byte[CHUNK];
+      for (long left = length * Float.BYTES; left > 0; ) {
+        int n = (int) Math.min(chunk.length, left);
+        in.readFully(chunk, 0, n);
+        target.put(ByteBuffer.wrap(chunk, 0, n).order(ByteOrder.BIG_ENDIAN).asFloatBuffer());
+        left -= n;
+      }
+      whole = in.read() == -1;
+      return whole ? Optional.of(array) : Optional.empty();
+    } finally {
+      if (!whole) {
+        array.close();   // its native memory now, not when the collector finds it
+      }
     }
-    if (in.read() != -1) {
-      array.close();
-      return Optional.empty();
-    }
-    return Optional.of(array);
   }
 
   /** A buffer header's length if it is in today's format with elements of {@code type}, else -1. */
