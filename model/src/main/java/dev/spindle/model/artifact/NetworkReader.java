@@ -9,11 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -47,30 +47,26 @@ final class NetworkReader {
 
   /** The network in the {@code ModelSerializer} zip {@code file}, without updater state. */
   static MultiLayerNetwork read(Path file) throws IOException {
-    String json = null;
-    Optional<INDArray> params = Optional.empty();
-    try (ZipFile zip = new ZipFile(file.toFile())) {
-      ZipEntry configuration = zip.getEntry(CONFIGURATION);
-      ZipEntry coefficients = zip.getEntry(COEFFICIENTS);
-      if (configuration != null && coefficients != null) {
-        try (InputStream in = zip.getInputStream(configuration)) {
-          json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try (InputStream in = zip.getInputStream(coefficients)) {
-          params = parameters(in);
-        }
-      }
+    Optional<MultiLayerNetwork> network;
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), CHUNK)) {
+      network = network(in);
     }
-    Optional<MultiLayerNetwork> network = network(json, params);
     return network.isPresent() ? network.get()
         : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
   }
 
   /** The network in a {@code ModelSerializer} zip's bytes, without updater state. */
   static MultiLayerNetwork read(byte[] zipBytes) throws IOException {
+    Optional<MultiLayerNetwork> network = network(new ByteArrayInputStream(zipBytes));
+    return network.isPresent() ? network.get()
+        : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zipBytes), false);
+  }
+
+  /** The network in {@code zipped}; empty where DL4J has to read it. */
+  private static Optional<MultiLayerNetwork> network(InputStream zipped) throws IOException {
     String json = null;
     Optional<INDArray> params = Optional.empty();
-    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zipBytes))) {
+    try (ZipInputStream in = new ZipInputStream(zipped)) {
       for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
         if (entry.getName().equals(CONFIGURATION)) {
           json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -79,12 +75,6 @@ final class NetworkReader {
         }
       }
     }
-    Optional<MultiLayerNetwork> network = network(json, params);
-    return network.isPresent() ? network.get()
-        : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zipBytes), false);
-  }
-
-  private static Optional<MultiLayerNetwork> network(String json, Optional<INDArray> params) {
     if (json == null || params.isEmpty()) {
       return Optional.empty();
     }
@@ -92,6 +82,7 @@ final class NetworkReader {
     try {
       conf = MultiLayerConfiguration.fromJson(json);
     } catch (RuntimeException notAMultiLayerNetwork) {
+      params.get().close();
       return Optional.empty();
     }
     if (params.get().dataType() != conf.getDataType()) {
