@@ -67,22 +67,26 @@ public final class InferenceNetwork implements AutoCloseable {
   static final int SMALL_BATCH = 8;
   private static final int FEATURE_BATCH = 256;
 
-  private final MultiLayerNetwork network;
+  /**
+   * The converted network (channels-last, BatchNorm folded). With a oneDNN plan it is never
+   * run: a copy that needs DL4J's path clones it then ({@link #dl4j()}).
+   */
+  private final MultiLayerNetwork source;
   private final boolean channelsLast;
-  /** The layers before the dense tail (null: no tail), with the same parameters. */
-  private final MultiLayerNetwork body;
-  private final DenseTail tail;
-  /** Per number of parts: the copies of {@link #network} that run a split batch's parts. */
-  private final Map<Integer, MultiLayerNetwork[]> partCopies = new HashMap<>();
+  /**
+   * DL4J's path for this copy: with a oneDNN plan null until the plan fails. Building it for
+   * every copy of every model (two more networks and the tail's 3,136 weight rows each) was
+   * most of what a swap left on the Java heap for the young collections to copy.
+   */
+  private Dl4jPath dl4j;
   /** The network as a oneDNN plan, or null: DL4J's path. */
   private OneDnnNetwork oneDnn;
 
-  private InferenceNetwork(MultiLayerNetwork network, boolean channelsLast,
-      MultiLayerNetwork body, DenseTail tail, OneDnnNetwork oneDnn) {
-    this.network = network;
+  private InferenceNetwork(MultiLayerNetwork source, boolean channelsLast, Dl4jPath dl4j,
+      OneDnnNetwork oneDnn) {
+    this.source = source;
     this.channelsLast = channelsLast;
-    this.body = body;
-    this.tail = tail;
+    this.dl4j = dl4j;
     this.oneDnn = oneDnn;
   }
 
@@ -148,12 +152,8 @@ public final class InferenceNetwork implements AutoCloseable {
       sources.get(j).copyInto(trained, network.getLayer(j));
     }
     OneDnnNetwork plan = oneDnn ? OneDnnNetwork.compile(network).orElse(null) : null;
-    Optional<Integer> tailStart = DenseTail.start(network);
-    if (tailStart.isEmpty()) {
-      return new InferenceNetwork(network, channelsLast, null, null, plan);
-    }
-    return new InferenceNetwork(network, channelsLast, firstLayers(network, tailStart.get()),
-        DenseTail.of(network, tailStart.get()), plan);
+    return new InferenceNetwork(network, channelsLast,
+        plan == null ? Dl4jPath.of(network) : null, plan);
   }
 
   /** A network of the first {@code count} layers of {@code network}, with their parameters. */
@@ -186,16 +186,27 @@ public final class InferenceNetwork implements AutoCloseable {
         oneDnn = null;
       }
     }
-    MultiLayerNetwork run = tail != null && images.size(0) <= SMALL_BATCH ? body : network;
-    INDArray out;
     if (!channelsLast) {
-      out = outputOf(run, images);
-    } else {
-      try (INDArray nhwc = images.permute(0, 2, 3, 1).dup('c')) {
-        out = outputOf(run, nhwc);
-      }
+      return dl4j().output(images);
     }
-    return run == body ? throughTail(out) : out;
+    try (INDArray nhwc = images.permute(0, 2, 3, 1).dup('c')) {
+      return dl4j().output(nhwc);
+    }
+  }
+
+  /**
+   * This copy's DL4J path, built now if it was not: a clone of {@link #source} (copies share
+   * it and clone it one at a time; nobody runs it when a plan answers), its body and tail.
+   */
+  private Dl4jPath dl4j() {
+    if (dl4j == null) {
+      MultiLayerNetwork own;
+      synchronized (source) {
+        own = source.clone();
+      }
+      dl4j = Dl4jPath.of(own);
+    }
+    return dl4j;
   }
 
   /**
@@ -221,46 +232,6 @@ public final class InferenceNetwork implements AutoCloseable {
     try (INDArray x = ImageBatch.wrap(shape, images, n); INDArray out = output(x)) {
       return FloatArrays.rows(out.reshape(n, out.length() / n));
     }
-  }
-
-  /**
-   * {@code run}'s output for {@code x}: a batch of {@value #SMALL_BATCH} or more images a part,
-   * where the calling thread may use several OpenMP threads, runs as that many {@link Parts},
-   * each with a copy of the network of its own: 64 images on two OpenMP threads took 43-59 ms,
-   * on one 53-64, as two halves side by side 31-45 (2-core AMD EPYC).
-   */
-  private INDArray outputOf(MultiLayerNetwork run, INDArray x) {
-    int parts = Parts.of(x.size(0), SMALL_BATCH);
-    if (parts < 2 || run != network) {
-      return run.output(x, false);
-    }
-    MultiLayerNetwork[] copies = partCopies(parts);
-    List<INDArray> outs = Parts.run(parts, x.size(0), (part, from, to) -> {
-      try (INDArray rows = x.get(NDArrayIndex.interval(from, to)).dup('c')) {
-        return (part == 0 ? network : copies[part - 1]).output(rows, false);
-      }
-    });
-    INDArray out = Nd4j.concat(0, outs.toArray(INDArray[]::new));
-    outs.forEach(INDArray::close);
-    return out;
-  }
-
-  /** Copies of {@link #network} for the parts after the first, made on first use and kept. */
-  private MultiLayerNetwork[] partCopies(int parts) {
-    return partCopies.computeIfAbsent(parts, count -> {
-      MultiLayerNetwork[] copies = new MultiLayerNetwork[count - 1];
-      for (int i = 0; i < copies.length; i++) {
-        copies[i] = network.clone();
-      }
-      return copies;
-    });
-  }
-
-  /** The dense tail's output for the body's activations {@code out} (closed here). */
-  private INDArray throughTail(INDArray out) {
-    float[] values = FloatArrays.values(out);
-    out.close();
-    return Nd4j.create(tail.apply(FloatArrays.rows(values, tail.inputs())));
   }
 
   /**
@@ -301,16 +272,16 @@ public final class InferenceNetwork implements AutoCloseable {
 
   /** An independent copy, for another thread. */
   public InferenceNetwork copy() {
-    return new InferenceNetwork(network.clone(), channelsLast,
-        body == null ? null : body.clone(), tail, oneDnn == null ? null : oneDnn.copy());
+    return new InferenceNetwork(source, channelsLast, dl4j == null ? null : dl4j.copy(),
+        oneDnn == null ? null : oneDnn.copy());
   }
 
   /**
-   * The underlying DL4J network (channels-last when {@link #channelsLast()}), as it answers
-   * batches of more than {@value #SMALL_BATCH} images.
+   * The converted DL4J network (channels-last when {@link #channelsLast()}), with the layers
+   * DL4J's path runs for batches of more than {@value #SMALL_BATCH} images.
    */
   public MultiLayerNetwork network() {
-    return network;
+    return source;
   }
 
   public boolean channelsLast() {
@@ -374,5 +345,82 @@ public final class InferenceNetwork implements AutoCloseable {
     }
     return i + 2 < layers.size() && layers.get(i + 2).getLayer() instanceof ActivationLayer
         ? 2 : 0;
+  }
+
+  /**
+   * DL4J's path: the network, and when it ends in dense layers that run in Java
+   * ({@link DenseTail}) the layers before them with the same parameters and that tail.
+   */
+  private static final class Dl4jPath {
+    private final MultiLayerNetwork network;
+    /** The layers before the dense tail (null: no tail), with the same parameters. */
+    private final MultiLayerNetwork body;
+    private final DenseTail tail;
+    /** Per number of parts: the copies of {@link #network} that run a split batch's parts. */
+    private final Map<Integer, MultiLayerNetwork[]> partCopies = new HashMap<>();
+
+    private Dl4jPath(MultiLayerNetwork network, MultiLayerNetwork body, DenseTail tail) {
+      this.network = network;
+      this.body = body;
+      this.tail = tail;
+    }
+
+    static Dl4jPath of(MultiLayerNetwork network) {
+      Optional<Integer> tailStart = DenseTail.start(network);
+      return tailStart.isEmpty() ? new Dl4jPath(network, null, null)
+          : new Dl4jPath(network, firstLayers(network, tailStart.get()),
+              DenseTail.of(network, tailStart.get()));
+    }
+
+    Dl4jPath copy() {
+      return new Dl4jPath(network.clone(), body == null ? null : body.clone(), tail);
+    }
+
+    /** The output for {@code x}, in the network's own layout. */
+    INDArray output(INDArray x) {
+      MultiLayerNetwork run = tail != null && x.size(0) <= SMALL_BATCH ? body : network;
+      INDArray out = outputOf(run, x);
+      return run == body ? throughTail(out) : out;
+    }
+
+    /**
+     * {@code run}'s output for {@code x}: a batch of {@value InferenceNetwork#SMALL_BATCH} or
+     * more images a part, where the calling thread may use several OpenMP threads, runs as that
+     * many {@link Parts}, each with a copy of the network of its own: 64 images on two OpenMP
+     * threads took 43-59 ms, on one 53-64, as two halves side by side 31-45 (2-core AMD EPYC).
+     */
+    private INDArray outputOf(MultiLayerNetwork run, INDArray x) {
+      int parts = Parts.of(x.size(0), SMALL_BATCH);
+      if (parts < 2 || run != network) {
+        return run.output(x, false);
+      }
+      MultiLayerNetwork[] copies = partCopies(parts);
+      List<INDArray> outs = Parts.run(parts, x.size(0), (part, from, to) -> {
+        try (INDArray rows = x.get(NDArrayIndex.interval(from, to)).dup('c')) {
+          return (part == 0 ? network : copies[part - 1]).output(rows, false);
+        }
+      });
+      INDArray out = Nd4j.concat(0, outs.toArray(INDArray[]::new));
+      outs.forEach(INDArray::close);
+      return out;
+    }
+
+    /** Copies of {@link #network} for the parts after the first, made on first use and kept. */
+    private MultiLayerNetwork[] partCopies(int parts) {
+      return partCopies.computeIfAbsent(parts, count -> {
+        MultiLayerNetwork[] copies = new MultiLayerNetwork[count - 1];
+        for (int i = 0; i < copies.length; i++) {
+          copies[i] = network.clone();
+        }
+        return copies;
+      });
+    }
+
+    /** The dense tail's output for the body's activations {@code out} (closed here). */
+    private INDArray throughTail(INDArray out) {
+      float[] values = FloatArrays.values(out);
+      out.close();
+      return Nd4j.create(tail.apply(FloatArrays.rows(values, tail.inputs())));
+    }
   }
 }

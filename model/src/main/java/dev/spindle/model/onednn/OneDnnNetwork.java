@@ -197,7 +197,7 @@ public final class OneDnnNetwork {
     float[] bias = conf.hasBias() ? FloatArrays.values(layer.getParam("b")) : new float[out];
     return Optional.of(new LayerSpec.Conv(out, Math.toIntExact(conf.getNIn()),
         conf.getKernelSize().clone(), conf.getStride().clone(), conf.getDilation().clone(),
-        padding.get().values(), FloatArrays.values(layer.getParam("W")), bias,
+        padding.get().values(), LayerSpec.offHeap(layer.getParam("W")), bias,
         activation.get() == LayerSpec.Activation.RELU));
   }
 
@@ -224,7 +224,7 @@ public final class OneDnnNetwork {
     int inputs = Math.toIntExact(w.size(0));
     int outputs = Math.toIntExact(w.size(1));
     INDArray b = layer.getParam("b");
-    return Optional.of(new LayerSpec.Dense(outputs, inputs, FloatArrays.values(w.transpose()),
+    return Optional.of(new LayerSpec.Dense(outputs, inputs, LayerSpec.offHeap(w.transpose()),
         b == null ? new float[outputs] : FloatArrays.values(b), activation.get(),
         flatten && ((CnnToFeedForwardPreProcessor) pre).getFormat() == CNN2DFormat.NHWC));
   }

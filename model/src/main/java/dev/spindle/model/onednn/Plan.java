@@ -214,12 +214,12 @@ final class Plan implements AutoCloseable {
   }
 
   /** The step of a layer with weights and bias: {@code in} reordered as {@code pd} wants it. */
-  private Memory weighted(dnnl_primitive_desc pd, Memory in, float[] weights, long[] weightDims,
-      int weightTag, float[] bias) {
+  private Memory weighted(dnnl_primitive_desc pd, Memory in, FloatBuffer weights,
+      long[] weightDims, int weightTag, float[] bias) {
     Memory src = reorderTo(in, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0));
     Memory w = constant(weights, weightDims, weightTag,
         dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
-    Memory b = constant(bias, new long[] {bias.length}, dnnl_x,
+    Memory b = constant(FloatBuffer.wrap(bias), new long[] {bias.length}, dnnl_x,
         dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1));
     Memory out = natives.memory(engine, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
     steps.add(new Step(natives.primitive(pd),
@@ -238,9 +238,9 @@ final class Plan implements AutoCloseable {
   }
 
   /** Constant values (weights, biases) in the layout {@code want}, reordered once, now. */
-  private Memory constant(float[] values, long[] dims, int tag, dnnl_memory_desc_t want) {
+  private Memory constant(FloatBuffer values, long[] dims, int tag, dnnl_memory_desc_t want) {
     Memory user = natives.memory(engine, desc(dims, tag));
-    user.data().put(0, values);
+    user.data().put(0, values, 0, values.capacity());
     if (dnnl_memory_desc_equal(user.md(), want) == 1) {
       return user;
     }

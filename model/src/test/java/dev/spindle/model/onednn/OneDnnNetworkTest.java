@@ -94,6 +94,19 @@ class OneDnnNetworkTest {
   }
 
   @Test
+  void shouldKeepWeightsOutsideTheJavaHeapInRowMajorOrderReadOnly() {
+    INDArray w = Nd4j.arange(12).castTo(DataType.FLOAT).reshape(3, 4);
+
+    java.nio.FloatBuffer kept = LayerSpec.offHeap(w.transpose());
+
+    assertThat(kept.isDirect()).isTrue();
+    assertThat(kept.isReadOnly()).isTrue();
+    float[] values = new float[kept.capacity()];
+    kept.get(0, values);
+    assertThat(values).containsExactly(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11);
+  }
+
+  @Test
   void shouldNotCompileANetworkWithALayerItDoesNotRun() {
     MultiLayerNetwork withBatchNorm = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
         .seed(1).dataType(DataType.FLOAT).list()
