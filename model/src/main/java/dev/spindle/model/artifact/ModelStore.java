@@ -16,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model store: a directory (a shared volume in docker-compose). An artifact is the
@@ -24,13 +26,16 @@ import org.deeplearning4j.util.ModelSerializer;
  * written into a temporary sibling and renamed into place, so readers never see half an
  * artifact. The checksum covers the network file and is in the manifest and in the event;
  * {@link #load} verifies it before a byte of it is parsed, then reads the network with
- * {@link NetworkReader} (the same zip, read without large heap buffers).
+ * {@link NetworkReader} (the same zip, read without large heap buffers). The rotation network
+ * inside is read when first asked for ({@link LoadedModel#rotation}), checksum verified again.
  */
 public final class ModelStore {
   public static final String NETWORK_FILE = "network.zip";
   public static final String MANIFEST_FILE = "manifest.json";
   /** The zip entry holding the rotation network, when the trainer included it. */
   public static final String ROTATION_ENTRY = "rotation-network";
+
+  private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new JavaTimeModule())
@@ -111,14 +116,34 @@ public final class ModelStore {
       Dl4jRuntime.init();
       // in today's layout, whichever version trained it
       MultiLayerNetwork network = Networks.upgraded(NetworkReader.read(networkFile));
-      MultiLayerNetwork rotation = null;
-      if (ModelSerializer.listObjectsInFile(networkFile.toFile()).contains(ROTATION_ENTRY)) {
-        byte[] bytes = ModelSerializer.getObjectFromFile(networkFile.toFile(), ROTATION_ENTRY);
-        rotation = Networks.upgraded(NetworkReader.read(bytes));
-      }
-      return new LoadedModel(network, java.util.Optional.ofNullable(rotation), manifest);
+      return new LoadedModel(network, () -> rotation(uri, networkFile, actual), manifest);
     } catch (IOException | RuntimeException e) {
       throw new ArtifactIntegrityException("artifact " + uri + " could not be loaded: " + e, e);
+    }
+  }
+
+  /**
+   * The rotation network inside {@code networkFile}, if it has one and still has
+   * {@code sha256}; empty, with a warning, when it can no longer be read or was changed since
+   * the classifier was loaded from it.
+   */
+  private static java.util.Optional<MultiLayerNetwork> rotation(
+      URI uri, Path networkFile, String sha256) {
+    try {
+      String now = Checksums.sha256(networkFile);
+      if (!now.equalsIgnoreCase(sha256)) {
+        log.warn("artifact {} changed since it was loaded (sha256 {}, was {}): its rotation "
+            + "network is not read", uri, now, sha256);
+        return java.util.Optional.empty();
+      }
+      if (!ModelSerializer.listObjectsInFile(networkFile.toFile()).contains(ROTATION_ENTRY)) {
+        return java.util.Optional.empty();
+      }
+      byte[] bytes = ModelSerializer.getObjectFromFile(networkFile.toFile(), ROTATION_ENTRY);
+      return java.util.Optional.of(Networks.upgraded(NetworkReader.read(bytes)));
+    } catch (IOException | RuntimeException e) {
+      log.warn("artifact {}: its rotation network could not be read: {}", uri, e.toString());
+      return java.util.Optional.empty();
     }
   }
 

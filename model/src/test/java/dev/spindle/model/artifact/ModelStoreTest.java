@@ -57,6 +57,27 @@ class ModelStoreTest {
   }
 
   @Test
+  void shouldReadTheRotationNetworkWhenFirstAskedAndNotFromAFileChangedSinceTheLoad()
+      throws Exception {
+    ModelStore store = new ModelStore(dir);
+    StoredModel first = store.write(Networks.classifier(spec, 3, 1e-3, 1),
+        Networks.rotationNet(spec, 1e-3, 3), manifest(7));
+    StoredModel second = store.write(Networks.classifier(spec, 3, 1e-3, 2),
+        Networks.rotationNet(spec, 1e-3, 4), manifest(8));
+    LoadedModel read = ModelStore.load(first.uri(), first.sha256());
+    LoadedModel changed = ModelStore.load(second.uri(), second.sha256());
+    Path file = Path.of(second.uri()).resolve(ModelStore.NETWORK_FILE);
+
+    Files.write(file, new byte[] {1, 2, 3});
+
+    assertThat(read.rotation()).isPresent();
+    assertThat(read.rotation()).as("read once").containsSame(read.rotation().orElseThrow());
+    assertThat(changed.rotation()).isEmpty();
+    assertThat(changed.network().output(Nd4j.rand(1, 1, 28, 28)).sumNumber().doubleValue())
+        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+  }
+
+  @Test
   void shouldRefuseAnArtifactWhoseBytesDoNotMatchTheChecksum() throws Exception {
     StoredModel stored =
         new ModelStore(dir).write(Networks.classifier(spec, 3, 1e-3, 1), manifest(2));

@@ -26,7 +26,8 @@ public final class ServedModel {
   private final java.util.concurrent.BlockingQueue<InferenceNetwork> copies;
   private final ModelManifest manifest;
   private final ImagePreprocessor preprocessor;
-  private final java.util.Optional<MultiLayerNetwork> rotation;
+  /** The artifact: its rotation network is read by the first health check that asks. */
+  private final LoadedModel loaded;
   private final MultiLayerNetwork network;
   /** The layers below the output layer, built when first asked for {@link #features}. */
   private InferenceNetwork penultimate;
@@ -48,7 +49,7 @@ public final class ServedModel {
     for (int i = 1; i < n; i++) {
       copies.add(inference.copy());
     }
-    this.rotation = loaded.rotation();
+    this.loaded = loaded;
     this.network = loaded.network();
     this.manifest = loaded.manifest();
     this.preprocessor = new ImagePreprocessor(loaded.inputShape());
@@ -86,10 +87,15 @@ public final class ServedModel {
   /**
    * Rotation (pretext) accuracy of the backbone this model came from on {@code images}: a
    * label-free health signal that falls when the input drifts from what the backbone learned.
-   * Empty when the artifact has no rotation network.
+   * Empty when the artifact has no rotation network, or it can no longer be read: the first
+   * call reads it from the artifact (kept off the swap, which it would make ~1.5x longer).
    */
   public java.util.OptionalDouble rotationAccuracy(List<float[]> images) {
-    if (rotation.isEmpty() || images.isEmpty()) {
+    if (images.isEmpty()) {
+      return java.util.OptionalDouble.empty();
+    }
+    java.util.Optional<MultiLayerNetwork> rotation = loaded.rotation();
+    if (rotation.isEmpty()) {
       return java.util.OptionalDouble.empty();
     }
     Dl4jRuntime.applyThreadCap();
