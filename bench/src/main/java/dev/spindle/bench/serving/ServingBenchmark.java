@@ -47,9 +47,10 @@ import picocli.CommandLine.Option;
 
 /**
  * serving-service on a fresh local stack with a real-size Fashion-MNIST classifier (its
- * artifacts carry the rotation network, as the trainer's do): HTTP predict latency at 1/8/32 clients, streaming predictions/s, and hot swaps under load (time
- * from the models event to serving, latency during swaps vs steady state, failed requests).
- * Writes results/serving-benchmark.{md,json}.
+ * artifacts carry the rotation network, as the trainer's do): HTTP predict latency at 1/8/32
+ * clients, streaming predictions/s, and hot swaps under load (time from the models event to
+ * serving, latency during swaps vs steady state, failed requests). Writes
+ * results/serving-benchmark.{md,json}.
  */
 @Command(name = "serving-benchmark", mixinStandardHelpOptions = true,
     description = "Measures serving latency, streaming throughput and hot swaps under load; "
