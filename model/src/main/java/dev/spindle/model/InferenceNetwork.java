@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * instead, at every batch size: the feature maps stay in oneDNN's blocked layout from layer to
  * layer, the weights are reordered once, the ReLUs fused (default network, both cores: 64
  * images 32 -> ~18-22 ms, one image ~1.4 -> ~0.5-0.9 ms). Should oneDNN fail on an input, this
- * copy goes back to DL4J's path for good, with a warning.
+ * copy goes back to DL4J's path for good, with a warning; it builds that path then, not
+ * before: copies served by plans share one converted network and build no DL4J path.
  * {@link #output} takes NCHW input, as {@link ImageBatch} builds it. A network with other
  * layers than conv, BatchNorm, activation, pooling, dense and output keeps NCHW. Not safe for
  * concurrent use (DL4J networks are not): give each thread its own {@link #copy}.
