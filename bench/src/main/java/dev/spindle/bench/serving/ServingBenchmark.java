@@ -46,11 +46,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * serving-service on a fresh local stack with a real-size Fashion-MNIST classifier (its
- * artifacts carry the rotation network, as the trainer's do): HTTP predict latency at 1/8/32
- * clients, streaming predictions/s, and hot swaps under load (time from the models event to
- * serving, latency during swaps vs steady state, failed requests). Writes
- * results/serving-benchmark.{md,json}.
+ * serving-service on a fresh local stack with a real-size Fashion-MNIST classifier (artifacts
+ * with the rotation network inside, as the trainer's): HTTP predict latency at 1/8/32 clients,
+ * streaming predictions/s, hot swaps under load (models event to serving, latency during swaps
+ * vs steady, failed requests). Writes results/serving-benchmark.{md,json}.
  */
 @Command(name = "serving-benchmark", mixinStandardHelpOptions = true,
     description = "Measures serving latency, streaming throughput and hot swaps under load; "
@@ -330,11 +329,10 @@ public final class ServingBenchmark implements Callable<Integer> {
   private static ModelVersion storedEvent(ModelStore store, NetworkSpec spec, long version)
       throws Exception {
     MultiLayerNetwork net = Networks.classifier(spec, 10, 1e-3, version);
-    // with the rotation network inside, as the trainer writes its artifacts
-    MultiLayerNetwork rotation = Networks.rotationNet(spec, 1e-3, version);
-    StoredModel stored = store.write(net, rotation, new ModelManifest("fashion-mnist", version,
-        version, spec.input().toString(), ClassNames.FASHION_MNIST, spec.cutBlock(), 0,
-        Map.of(), new int[10][10], Instant.now(), null));
+    StoredModel stored = store.write(net, Networks.rotationNet(spec, 1e-3, version),
+        new ModelManifest("fashion-mnist", version, version, spec.input().toString(),
+            ClassNames.FASHION_MNIST, spec.cutBlock(), 0, Map.of(), new int[10][10],
+            Instant.now(), null));
     return ModelVersion.newBuilder().setModelName("fashion-mnist").setVersion(version)
         .setBackboneVersion(version).setArtifactUri(stored.uri().toString())
         .setSha256(stored.sha256()).setMetrics(Map.of()).setLabelsUsed(0)
@@ -364,11 +362,10 @@ public final class ServingBenchmark implements Callable<Integer> {
   private static String markdown(Map<String, Object> r) {
     StringBuilder md = new StringBuilder("# Serving benchmark\n\n");
     md.append("Fresh local stack, real-size Fashion-MNIST classifier (untrained weights: speed "
-        + "does not depend on them; each artifact carries a rotation network, as the trainer's "
-        + "do), Fashion-MNIST test PNGs, 2 cores shared by broker, "
-        + "registry, service and clients; warm-up load (8 clients, 5 s steps; stream batches "
-        + "of 5,000 images) until the JIT compiles on less than a tenth of a core, in this "
-        + "JVM and in the broker's and registry's, before the timed runs.\n\n"
+        + "does not depend on them; a rotation network inside, as the trainer's), test PNGs, "
+        + "2 cores shared by broker, registry, service and clients; warm-up load (8 clients, 5 s "
+        + "steps; stream batches of 5,000 images) until the JIT compiles on less than a tenth "
+        + "of a core, in this JVM and the broker's and registry's, before the timed runs.\n\n"
         + "Client = as the benchmark's HTTP client measured it (same JVM and cores as the "
         + "service); server = the service's own time, decode to answer, from its "
         + "`Server-Timing` header.\n\n"

@@ -24,11 +24,9 @@ public final class ServedModel {
   static final int SMALL_BATCH = 8;
 
   private final java.util.concurrent.BlockingQueue<InferenceNetwork> copies;
-  private final ModelManifest manifest;
   private final ImagePreprocessor preprocessor;
-  /** The artifact: its rotation network is read by the first health check that asks. */
+  /** The artifact; its rotation network is read by the first health check that asks. */
   private final LoadedModel loaded;
-  private final MultiLayerNetwork network;
   /** The layers below the output layer, built when first asked for {@link #features}. */
   private InferenceNetwork penultimate;
   /** {@link #gatingAnswer} for an image this model cannot read. */
@@ -50,25 +48,23 @@ public final class ServedModel {
       copies.add(inference.copy());
     }
     this.loaded = loaded;
-    this.network = loaded.network();
-    this.manifest = loaded.manifest();
     this.preprocessor = new ImagePreprocessor(loaded.inputShape());
   }
 
   public long version() {
-    return manifest.version();
+    return loaded.manifest().version();
   }
 
   public long backboneVersion() {
-    return manifest.backboneVersion();
+    return loaded.manifest().backboneVersion();
   }
 
   public ModelManifest manifest() {
-    return manifest;
+    return loaded.manifest();
   }
 
   public List<String> classNames() {
-    return manifest.classNames();
+    return loaded.manifest().classNames();
   }
 
   public ImagePreprocessor preprocessor() {
@@ -140,6 +136,7 @@ public final class ServedModel {
   public synchronized float[][] features(List<float[]> images) {
     Dl4jRuntime.applyThreadCap();
     if (penultimate == null) {
+      MultiLayerNetwork network = loaded.network();
       penultimate = InferenceNetwork.ofFirst(network, network.getnLayers() - 1);
     }
     try (INDArray rows = penultimate.features(preprocessor.shape(), images)) {
