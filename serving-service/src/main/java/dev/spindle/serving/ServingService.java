@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * serving-service as a whole: follows {@code images.labeled} for the gating set and
  * {@code models} for new versions (judged by the {@link ModelHolder} on the follower's thread,
- * off the request path), runs the exactly-once prediction stream and serves the HTTP API,
+ * off the request path; of the versions published before the start, only the newest few), runs the exactly-once prediction stream and serves the HTTP API,
  * until closed.
  */
 public final class ServingService implements AutoCloseable {
@@ -76,7 +77,7 @@ public final class ServingService implements AutoCloseable {
     gatingFollower = new TopicFollower<>(consumer(topics.imagesLabeled()), topics.imagesLabeled(),
         gating::accept, deadLetters).start();
     modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models(),
-        (key, event) -> offer(event), deadLetters).start();
+        (key, event) -> offer(event), deadLetters).withBacklog(this::catchUp).start();
     dashboard = new Dashboard(holder, Clock.systemUTC());
     PredictionListener listener = new PredictionListener() {
       @Override
@@ -137,7 +138,7 @@ public final class ServingService implements AutoCloseable {
   }
 
   private void offer(ModelVersion event) {
-    if (event == null || !event.getModelName().toString().equals(config.modelName())) {
+    if (!ours(event)) {
       return;
     }
     ModelRecord record = holder.offer(event);
@@ -146,6 +147,15 @@ public final class ServingService implements AutoCloseable {
       metrics.swapLatency.observe(
           Duration.between(event.getCreatedAt(), Instant.now()).toMillis() / 1000.0);
     }
+  }
+
+  /** The versions published before this start: only the newest few are judged. */
+  private void catchUp(List<ModelVersion> events) {
+    holder.worthJudging(events.stream().filter(this::ours).toList()).forEach(this::offer);
+  }
+
+  private boolean ours(ModelVersion event) {
+    return event != null && event.getModelName().toString().equals(config.modelName());
   }
 
   private KafkaConsumer<String, byte[]> consumer(Topic<String, ?> topic) {

@@ -125,11 +125,40 @@ class ServingIntegrationTest {
     assertThat(predicted).hasSize(150).doesNotHaveDuplicates();
   }
 
+  @Test
+  void shouldJudgeOnlyTheNewestVersionsPublishedBeforeItStartedThenFollowNewOnes(
+      LocalStack stack, @TempDir Path dir) throws Exception {
+    provision(stack);
+    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    ServingConfig config = config(stack, dir, "backlog");
+    TwoClassModels models = new TwoClassModels(dir.resolve("store"), "two-class-backlog");
+    TwoClassModels others = new TwoClassModels(dir.resolve("others"), "another-model");
+    try (KafkaProducer<String, ModelVersion> producer = producer(stack, topics.models())) {
+      for (long v = 1; v <= 12; v++) {
+        producer.send(new ProducerRecord<>("models", "two-class-backlog", models.good(v)));
+      }
+      producer.send(new ProducerRecord<>("models", "another-model", others.good(40))).get();
+      try (ServingService serving = new ServingService(config).start()) {
+        String base = "http://127.0.0.1:" + serving.httpPort();
+        await().atMost(Duration.ofSeconds(60)).until(() -> serving.holder().current()
+            .map(m -> m.version()).orElse(0L) == 12);
+        JsonNode listed = json.readTree(get(base + "/v1/models").body());
+        List<Long> judged = new ArrayList<>();
+        listed.get("history").forEach(record -> judged.add(record.get("version").asLong()));
+        assertThat(judged).containsExactly(8L, 9L, 10L, 11L, 12L);
+
+        producer.send(new ProducerRecord<>("models", "two-class-backlog", models.good(13))).get();
+        await().atMost(Duration.ofSeconds(60)).until(() -> serving.holder().current()
+            .map(m -> m.version()).orElse(0L) == 13);
+      }
+    }
+  }
+
   private static ServingConfig config(LocalStack stack, Path dir, String name) {
     return ServingConfig.from(Settings.of(Map.of(
         "kafka.bootstrap.servers", stack.bootstrapServers(),
         "schema.registry.url", stack.registryUrl(),
-        "serving.model.name", "stream".equals(name) ? "two-class-stream" : "two-class",
+        "serving.model.name", "http".equals(name) ? "two-class" : "two-class-" + name,
         "serving.http.host", "127.0.0.1",
         "serving.http.port", "0",
         "serving.admin.tokens", "s3cret",

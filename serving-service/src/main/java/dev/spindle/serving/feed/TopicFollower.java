@@ -3,7 +3,10 @@ package dev.spindle.serving.feed;
 import dev.spindle.schemas.DeadLetters;
 import dev.spindle.schemas.Topic;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -16,12 +19,19 @@ import org.slf4j.LoggerFactory;
  * its own thread, until {@link #close()}. Records arrive as bytes and are read here, one by
  * one: a record that cannot be read (not Avro, unknown schema) goes to {@code dead-letters}
  * with the reason, and the follower goes on; so does it after a handler failure, logged with
- * the record's position.
+ * the record's position. With a {@link Backlog}, what the topic held at start is handed over
+ * at once, when read to its end, instead of record by record: a follower that only needs the
+ * latest of many past records does not act on each of them.
  */
 public final class TopicFollower<V> implements Runnable, AutoCloseable {
   /** What to do with each readable record. */
   public interface Handler<V> {
     void accept(String key, V value);
+  }
+
+  /** Takes the values the topic held when the follower started (tombstones left out). */
+  public interface Backlog<V> {
+    void accept(List<V> values);
   }
 
   private static final Logger log = LoggerFactory.getLogger(TopicFollower.class);
@@ -31,6 +41,7 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
   private final Handler<V> handler;
   private final DeadLetters deadLetters;
   private final Thread thread;
+  private Backlog<V> backlog;
   private volatile boolean running = true;
 
   public TopicFollower(KafkaConsumer<String, byte[]> consumer, Topic<String, V> topic,
@@ -41,6 +52,12 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
     this.deadLetters = deadLetters;
     this.thread = new Thread(this, "spindle-follow-" + topic.name());
     this.thread.setDaemon(true);
+  }
+
+  /** Hands the topic's records up to its end at start to {@code backlog}, in one call. */
+  public TopicFollower<V> withBacklog(Backlog<V> backlog) {
+    this.backlog = backlog;
+    return this;
   }
 
   public TopicFollower<V> start() {
@@ -55,9 +72,18 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
+      CatchUp catchUp = backlog == null ? null : new CatchUp(consumer.endOffsets(partitions));
       while (running) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          handle(record);
+          if (catchUp == null) {
+            handle(record);
+          } else {
+            catchUp.add(record);
+          }
+        }
+        if (catchUp != null && catchUp.done()) {
+          catchUp.handOver();
+          catchUp = null;
         }
       }
     } catch (WakeupException e) {
@@ -67,15 +93,65 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> record) {
-    V value;
+  /** The records read while the topic's start-time end is not reached yet. */
+  private final class CatchUp {
+    private final Map<TopicPartition, Long> end;
+    private final List<V> values = new ArrayList<>();
+    /** Records past that end that came in the same polls: handled after the backlog. */
+    private final List<ConsumerRecord<String, byte[]>> after = new ArrayList<>();
+
+    CatchUp(Map<TopicPartition, Long> end) {
+      this.end = end;
+    }
+
+    void add(ConsumerRecord<String, byte[]> record) {
+      if (record.offset() >= end.get(new TopicPartition(record.topic(), record.partition()))) {
+        after.add(record);
+        return;
+      }
+      if (record.value() != null) {
+        read(record).ifPresent(values::add);
+      }
+    }
+
+    boolean done() {
+      return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    void handOver() {
+      log.info("{}: read the {} records it held at start", topic.name(), values.size());
+      try {
+        backlog.accept(values);
+      } catch (RuntimeException e) {
+        log.error("{}: handling the records it held at start failed: {}", topic.name(),
+            e.toString(), e);
+      }
+      after.forEach(TopicFollower.this::handle);
+    }
+  }
+
+  /** The record's value, or empty when it cannot be read (then dead-lettered with why). */
+  private Optional<V> read(ConsumerRecord<String, byte[]> record) {
     try {
-      value = record.value() == null ? null
-          : topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
+      return Optional.of(topic.valueSerde().deserializer().deserialize(topic.name(),
+          record.value()));
     } catch (RuntimeException e) {
       deadLetters.publish(record.topic(), record.partition(), record.offset(), record.key(),
           record.value(), e);
-      return;
+      return Optional.empty();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> record) {
+    V value;
+    if (record.value() == null) {
+      value = null;
+    } else {
+      Optional<V> read = read(record);
+      if (read.isEmpty()) {
+        return;
+      }
+      value = read.get();
     }
     try {
       handler.accept(record.key(), value);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -109,6 +110,30 @@ public final class ModelHolder {
     }
     evictOld();
     return records.get(candidate.version());
+  }
+
+  /**
+   * Of what the models topic held when serving started, the versions worth judging: the newest
+   * {@value #KEEP_LOADED} not judged yet, oldest first, for {@link #offer} (the first is judged
+   * as a first model when none serves). Only that many can stay loaded; judging every version
+   * ever published would load, warm up and score each in turn (~0.09 s each on 2 cores, so
+   * minutes for a long-lived topic), serving stale ones meanwhile.
+   */
+  public synchronized List<ModelVersion> worthJudging(List<ModelVersion> backlog) {
+    TreeMap<Long, ModelVersion> unjudged = new TreeMap<>();
+    for (ModelVersion event : backlog) {
+      if (!records.containsKey(event.getVersion())) {
+        unjudged.putIfAbsent(event.getVersion(), event);
+      }
+    }
+    List<ModelVersion> all = new ArrayList<>(unjudged.values());
+    List<ModelVersion> newest = all.subList(Math.max(0, all.size() - KEEP_LOADED), all.size());
+    if (newest.size() < all.size()) {
+      log.info("the models topic holds {} versions not judged yet (v{}..v{}): judging the "
+          + "newest {}, from v{}", all.size(), unjudged.firstKey(), unjudged.lastKey(),
+          newest.size(), newest.get(0).getVersion());
+    }
+    return List.copyOf(newest);
   }
 
   /** Serves {@code version} (an accepted one) until {@link #unpin()}. */

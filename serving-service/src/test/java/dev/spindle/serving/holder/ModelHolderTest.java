@@ -124,4 +124,20 @@ class ModelHolderTest {
     assertThat(versionsSeen.size()).isGreaterThan(1);
   }
 
+  @Test
+  void shouldJudgeOnlyTheNewestUnjudgedVersionsOfThosePublishedBeforeTheStart() throws Exception {
+    holder.offer(models.good(2));
+    List<ModelVersion> backlog = new java.util.ArrayList<>();
+    for (long v : new long[] {1, 2, 3, 4, 12, 5, 6, 7, 8, 9, 10, 11, 12}) {
+      backlog.add(ModelVersion.newBuilder().setModelName("two-class").setVersion(v)
+          .setBackboneVersion(1).setArtifactUri("file:///not/read/v" + v).setSha256("0")
+          .setMetrics(java.util.Map.of()).setLabelsUsed(0)
+          .setCreatedAt(java.time.Instant.now()).build());
+    }
+    assertThat(holder.worthJudging(backlog)).extracting(ModelVersion::getVersion)
+        .containsExactly(8L, 9L, 10L, 11L, 12L);
+    assertThat(holder.worthJudging(backlog.subList(0, 4))).extracting(ModelVersion::getVersion)
+        .containsExactly(1L, 3L, 4L);
+    assertThat(holder.worthJudging(List.of())).isEmpty();
+  }
 }
