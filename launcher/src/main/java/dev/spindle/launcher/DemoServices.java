@@ -43,6 +43,8 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
             "trainer.http.port", Integer.toString(trainerPort),
             "trainer.checkpoint.dir", dir.resolve("trainer-checkpoints").toString(),
             "trainer.model.store", modelStore.toString(),
+            // the closing report scores every served version on the test set
+            "trainer.model.store.keep", "0",
             "trainer.model.name", MODEL_NAME,
             "trainer.transfer.min.steps", Integer.toString(pretrainSteps),
             "trainer.transfer.every.labels", Integer.toString(transferEveryLabels),

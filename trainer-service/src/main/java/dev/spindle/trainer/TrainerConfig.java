@@ -47,7 +47,8 @@ import java.util.List;
  *       only on the images whose propagated label the network agrees with</li>
  *   <li>{@code trainer.eval.every.steps} (100): how often the pretext accuracy is measured</li>
  *   <li>{@code trainer.checkpoint.every.steps} (200), {@code trainer.checkpoint.dir}
- *       (.spindle/trainer/checkpoints), {@code trainer.model.store} (.spindle/models)</li>
+ *       (.spindle/trainer/checkpoints), {@code trainer.model.store} (.spindle/models),
+ *       {@code trainer.model.store.keep} (20; 0 = all): the newest artifacts kept there</li>
  *   <li>{@code trainer.http.host} (0.0.0.0), {@code trainer.http.port} (8082; 0 = any)</li>
  *   <li>{@code trainer.group.id} (spindle-trainer): offsets are committed there for lag
  *       monitoring; the checkpoint is what the trainer resumes from</li>
@@ -78,6 +79,7 @@ public record TrainerConfig(
     int evalEverySteps,
     Path checkpointDir,
     Path modelStore,
+    int modelStoreKeep,
     String httpHost,
     int httpPort,
     String groupId) {
@@ -122,6 +124,7 @@ public record TrainerConfig(
         s.getInt("trainer.eval.every.steps", 100),
         Path.of(s.get("trainer.checkpoint.dir", ".spindle/trainer/checkpoints")),
         Path.of(s.get("trainer.model.store", ".spindle/models")),
+        s.getInt("trainer.model.store.keep", 20),
         s.get("trainer.http.host", "0.0.0.0"),
         s.getInt("trainer.http.port", 8082),
         s.get("trainer.group.id", "spindle-trainer"));

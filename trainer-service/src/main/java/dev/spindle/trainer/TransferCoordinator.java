@@ -180,6 +180,20 @@ public final class TransferCoordinator implements AutoCloseable {
     log.info("published model {} v{} (backbone v{}, {} labels): validation accuracy {}",
         config.modelName(), version, backbone.version(), data.labelsUsed(),
         metricsOut.getOrDefault("accuracy", Double.NaN));
+    pruneStore();
+  }
+
+  /** Old artifacts go once a newer one is published; failing to delete them fails nothing. */
+  private void pruneStore() {
+    try {
+      List<Long> pruned = store.prune(config.modelName(), config.modelStoreKeep());
+      if (!pruned.isEmpty()) {
+        log.info("deleted artifact(s) {} from the model store (trainer.model.store.keep = {})",
+            pruned, config.modelStoreKeep());
+      }
+    } catch (java.io.IOException e) {
+      log.warn("could not prune the model store {}: {}", store.root(), e.toString());
+    }
   }
 
   /**

@@ -13,7 +13,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
@@ -36,6 +41,7 @@ public final class ModelStore {
   public static final String ROTATION_ENTRY = "rotation-network";
 
   private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
+  private static final Pattern VERSION_DIR = Pattern.compile("v(\\d+)");
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new JavaTimeModule())
@@ -145,6 +151,33 @@ public final class ModelStore {
       log.warn("artifact {}: its rotation network could not be read: {}", uri, e.toString());
       return java.util.Optional.empty();
     }
+  }
+
+  /**
+   * Deletes the artifacts of {@code modelName} older than its newest {@code keep} (an
+   * artifact is 2-4 MB, and a trainer publishes one every few dozen labels); returns the
+   * versions deleted, oldest first. A reader that opened one of them keeps reading it.
+   */
+  public List<Long> prune(String modelName, int keep) throws IOException {
+    Path modelDir = root.resolve(modelName);
+    if (keep < 1 || !Files.isDirectory(modelDir)) {
+      return List.of();
+    }
+    List<Long> versions = new ArrayList<>();
+    try (var entries = Files.list(modelDir)) {
+      for (Path entry : entries.toList()) {
+        Matcher m = VERSION_DIR.matcher(entry.getFileName().toString());
+        if (m.matches() && Files.isDirectory(entry)) {
+          versions.add(Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    Collections.sort(versions);
+    List<Long> old = versions.subList(0, Math.max(0, versions.size() - keep));
+    for (long version : old) {
+      deleteQuietly(modelDir.resolve("v" + version));
+    }
+    return List.copyOf(old);
   }
 
   /** Reads the manifest of the artifact in {@code dir}. */

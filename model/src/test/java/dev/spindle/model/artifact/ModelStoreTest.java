@@ -109,6 +109,28 @@ class ModelStoreTest {
         .hasMessageContaining("already exists");
   }
 
+  @Test
+  void shouldKeepOnlyTheNewestArtifactsWhenPrunedAndEveryOneWhenToldToKeepAll() throws Exception {
+    ModelStore store = new ModelStore(dir);
+    MultiLayerNetwork net = Networks.classifier(spec, 3, 1e-3, 1);
+    for (long version : new long[] {1, 2, 3, 9, 10}) {
+      store.write(net, manifest(version));
+    }
+    Files.createDirectories(dir.resolve("test-model/.v11-unfinished.tmp"));
+
+    assertThat(store.prune("test-model", 0)).isEmpty();
+    assertThat(store.prune("test-model", 3)).containsExactly(1L, 2L);
+    try (var files = Files.list(dir.resolve("test-model"))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("v3", "v9", "v10", ".v11-unfinished.tmp");
+    }
+    assertThat(ModelStore.load(dir.resolve("test-model/v10").toUri(),
+        ModelStore.readManifest(dir.resolve("test-model/v10")).sha256()).manifest().version())
+        .isEqualTo(10);
+    assertThat(store.prune("test-model", 3)).isEmpty();
+    assertThat(store.prune("no-such-model", 3)).isEmpty();
+  }
+
   private static ModelManifest manifest(long version) {
     return new ModelManifest("test-model", version, 7, "1x28x28", List.of("a", "b", "c"), 2,
         30, Map.of("accuracy", 0.5), new int[3][3], Instant.now(), null);
