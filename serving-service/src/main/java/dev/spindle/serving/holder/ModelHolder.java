@@ -37,6 +37,8 @@ public final class ModelHolder {
   public static final String REJECTED = "REJECTED";
   private static final Logger log = LoggerFactory.getLogger(ModelHolder.class);
   private static final int KEEP_LOADED = 5;
+  /** Records kept for {@link #history}: a trainer publishes for as long as labels come. */
+  static final int HISTORY_KEPT = 1_000;
 
   private final AtomicReference<ServedModel> current = new AtomicReference<>();
   private final Map<Long, ServedModel> loaded = new LinkedHashMap<>();
@@ -45,14 +47,21 @@ public final class ModelHolder {
   private final Supplier<GatingSet> gating;
   private final GatePolicy gate;
   private final Clock clock;
+  private final int historyKept;
   private Long pinned;
   private long swaps;
 
   public ModelHolder(Loader loader, Supplier<GatingSet> gating, GatePolicy gate, Clock clock) {
+    this(loader, gating, gate, clock, HISTORY_KEPT);
+  }
+
+  ModelHolder(Loader loader, Supplier<GatingSet> gating, GatePolicy gate, Clock clock,
+      int historyKept) {
     this.loader = loader;
     this.gating = gating;
     this.gate = gate;
     this.clock = clock;
+    this.historyKept = historyKept;
   }
 
   /** The serving model, if any: lock-free, for the request path. */
@@ -203,6 +212,7 @@ public final class ModelHolder {
         clock.instant());
     records.put(event.getVersion(), record);
     log.warn("model v{} rejected: {}", event.getVersion(), reason);
+    forgetOldRecords();
     return record;
   }
 
@@ -214,6 +224,17 @@ public final class ModelHolder {
         break;
       }
       loaded.remove(oldest);
+    }
+    forgetOldRecords();
+  }
+
+  /** The oldest records beyond {@link #historyKept} go, except those of loaded models. */
+  private void forgetOldRecords() {
+    var oldestFirst = records.keySet().iterator();
+    while (records.size() > historyKept && oldestFirst.hasNext()) {
+      if (!loaded.containsKey(oldestFirst.next())) {
+        oldestFirst.remove();
+      }
     }
   }
 

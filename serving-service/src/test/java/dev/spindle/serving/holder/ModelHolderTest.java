@@ -140,4 +140,18 @@ class ModelHolderTest {
         .containsExactly(1L, 3L, 4L);
     assertThat(holder.worthJudging(List.of())).isEmpty();
   }
+
+  @Test
+  void shouldKeepTheNewestRecordsAndThoseOfLoadedModelsInABoundedHistory() throws Exception {
+    GatingSet gating = TwoClassModels.gatingSet(2);
+    ModelHolder bounded = new ModelHolder(ModelStore::load, () -> gating,
+        GatePolicy.withMargin(0.01), Clock.systemUTC(), 3);
+    bounded.offer(models.good(20));
+    for (long v = 1; v <= 9; v++) {
+      ModelVersion older = models.good(v);
+      assertThat(bounded.offer(older).status()).isEqualTo(ModelHolder.REJECTED);
+    }
+    assertThat(bounded.history()).extracting(ModelRecord::version).containsExactly(20L, 8L, 9L);
+    assertThat(bounded.current().orElseThrow().version()).isEqualTo(20);
+  }
 }
