@@ -3,6 +3,7 @@ package dev.spindle.trainer;
 import dev.spindle.model.DataSplit;
 import dev.spindle.schemas.ConsumerLag;
 import dev.spindle.schemas.TopicNames;
+import dev.spindle.schemas.TopicWait;
 import dev.spindle.trainer.checkpoint.CheckpointState;
 import dev.spindle.trainer.checkpoint.Checkpointer;
 import dev.spindle.trainer.feed.FeedImage;
@@ -93,7 +94,9 @@ public final class TrainingLoop implements Runnable {
   @Override
   public void run() {
     try {
-      assignFromCheckpoint();
+      if (!assignFromCheckpoint()) {
+        return;
+      }
       while (running) {
         if (config.transferExclusive() && transfers.isRunning()) {
           waitForTransfer();
@@ -125,6 +128,8 @@ public final class TrainingLoop implements Runnable {
       if (!halted) {
         failure = e;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       failure = e;
       log.error("training loop failed: {}", e.toString(), e);
@@ -202,11 +207,15 @@ public final class TrainingLoop implements Runnable {
     return pretrainer.steps();
   }
 
-  private void assignFromCheckpoint() {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(TopicNames.IMAGES_UNLABELED, TopicNames.IMAGES_LABELED)) {
-      consumer.partitionsFor(topic)
-          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+  /** Assigns the image topics at the checkpoint's offsets; false if stopped before they exist. */
+  private boolean assignFromCheckpoint() throws InterruptedException {
+    List<TopicPartition> partitions = TopicWait.partitions(consumer,
+        List.of(TopicNames.IMAGES_UNLABELED, TopicNames.IMAGES_LABELED), millis -> {
+          Thread.sleep(millis);
+          return running;
+        });
+    if (partitions.isEmpty()) {
+      return false;
     }
     consumer.assign(partitions);
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
@@ -225,6 +234,7 @@ public final class TrainingLoop implements Runnable {
     log.info("pretraining from {} (backbone v{}, {} steps done)",
         positions.isEmpty() ? "the beginning of the image topics" : "checkpointed offsets " + positions,
         backboneVersion, pretrainer.steps());
+    return true;
   }
 
   private void enqueue(Iterable<ConsumerRecord<String, byte[]>> batch) {

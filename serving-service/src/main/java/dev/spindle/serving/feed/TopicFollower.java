@@ -2,13 +2,18 @@ package dev.spindle.serving.feed;
 
 import dev.spindle.schemas.DeadLetters;
 import dev.spindle.schemas.Topic;
+import dev.spindle.schemas.TopicWait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -43,6 +48,8 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
   private final Thread thread;
   private Backlog<V> backlog;
   private volatile boolean running = true;
+  private volatile boolean waitingForTopic;
+  private final CountDownLatch closed = new CountDownLatch(1);
 
   public TopicFollower(KafkaConsumer<String, byte[]> consumer, Topic<String, V> topic,
       Handler<V> handler, DeadLetters deadLetters) {
@@ -60,6 +67,11 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
     return this;
   }
 
+  /** True while the topic does not exist (or the broker does not answer about it). */
+  public boolean waitingForTopic() {
+    return waitingForTopic;
+  }
+
   public TopicFollower<V> start() {
     thread.start();
     return this;
@@ -68,13 +80,25 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> partitions = awaitPartitions();
+      if (partitions.isEmpty()) {
+        return;
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       CatchUp catchUp = backlog == null ? null : new CatchUp(consumer.endOffsets(partitions));
       while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        ConsumerRecords<String, byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(500));
+        } catch (WakeupException e) {
+          throw e;
+        } catch (KafkaException e) {
+          log.error("{}: polling failed ({}); retrying in a second", topic.name(), e.toString());
+          closed.await(1, TimeUnit.SECONDS);
+          continue;
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
           if (catchUp == null) {
             handle(record);
           } else {
@@ -88,8 +112,22 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
       }
     } catch (WakeupException e) {
       // close() was called
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       consumer.close();
+    }
+  }
+
+  /** The topic's partitions once it exists; empty if closed first. */
+  private List<TopicPartition> awaitPartitions() throws InterruptedException {
+    try {
+      return TopicWait.partitions(consumer, List.of(topic.name()), millis -> {
+        waitingForTopic = true;
+        return !closed.await(millis, TimeUnit.MILLISECONDS);
+      });
+    } finally {
+      waitingForTopic = false;
     }
   }
 
@@ -164,6 +202,7 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
+    closed.countDown();
     consumer.wakeup();
     thread.join(10_000);
   }

@@ -1,6 +1,7 @@
 package dev.spindle.trainer.feed;
 
 import dev.spindle.schemas.TopicNames;
+import dev.spindle.schemas.TopicWait;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -38,8 +39,11 @@ public final class LabeledFeed implements Runnable {
   @Override
   public void run() {
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(TopicNames.IMAGES_LABELED).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> partitions = TopicWait.partitions(consumer,
+          List.of(TopicNames.IMAGES_LABELED), millis -> {
+            Thread.sleep(millis);
+            return running;
+          });
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       var end = consumer.endOffsets(partitions);
@@ -60,6 +64,8 @@ public final class LabeledFeed implements Runnable {
       }
     } catch (WakeupException e) {
       // stop() was called
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       consumer.close();
     }
