@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * serving-service as a whole: follows {@code images.labeled} for the gating set and
  * {@code models} for new versions (judged by the {@link ModelHolder} on the follower's thread,
- * off the request path; of the versions published before the start, only the newest few), runs the exactly-once prediction stream and serves the HTTP API,
- * until closed.
+ * off the request path; of the versions published before the start, only the newest few),
+ * runs the exactly-once prediction stream and serves the HTTP API, until closed.
  */
 public final class ServingService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServingService.class);

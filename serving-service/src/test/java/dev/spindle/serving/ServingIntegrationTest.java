@@ -137,7 +137,8 @@ class ServingIntegrationTest {
       for (long v = 1; v <= 12; v++) {
         producer.send(new ProducerRecord<>("models", "two-class-backlog", models.good(v)));
       }
-      producer.send(new ProducerRecord<>("models", "another-model", others.good(40))).get();
+      producer.send(new ProducerRecord<>("models", "another-model", others.good(40)));
+      producer.flush(); // all on the topic before serving starts
       try (ServingService serving = new ServingService(config).start()) {
         String base = "http://127.0.0.1:" + serving.httpPort();
         await().atMost(Duration.ofSeconds(60)).until(() -> serving.holder().current()
