@@ -57,8 +57,13 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
             "serving.model.name", MODEL_NAME,
             "serving.state.dir", dir.resolve("serving-state").toString(),
             "serving.label.requests.window.seconds", "10"), overrides),
-        // many small inferences side by side: one OpenMP thread each (README, serving)
-        Map.of("OMP_NUM_THREADS", "1"), servingPort, logDir));
+        // many small inferences side by side: one OpenMP thread each; background work (judging a
+        // model, the JIT) at a lower OS priority than requests (README, serving; Linux nice)
+        System.getProperty("os.name").startsWith("Linux")
+            ? Map.of("OMP_NUM_THREADS", "1",
+                "JDK_JAVA_OPTIONS", "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=4")
+            : Map.of("OMP_NUM_THREADS", "1"),
+        servingPort, logDir));
     return new DemoServices(ingest, trainer, serving, modelStore.resolve(MODEL_NAME), logDir);
   }
 

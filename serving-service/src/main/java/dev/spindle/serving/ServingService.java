@@ -75,9 +75,10 @@ public final class ServingService implements AutoCloseable {
         ProducerConfig.CLIENT_ID_CONFIG, "spindle-serving-dead-letters")), topics,
         "serving-service/followers");
     gatingFollower = new TopicFollower<>(consumer(topics.imagesLabeled()), topics.imagesLabeled(),
-        gating::accept, deadLetters).start();
+        gating::accept, deadLetters).withPriority(Thread.MIN_PRIORITY).start();
     modelFollower = new TopicFollower<>(consumer(topics.models()), topics.models(),
-        (key, event) -> offer(event), deadLetters).withBacklog(this::catchUp).start();
+        (key, event) -> offer(event), deadLetters).withBacklog(this::catchUp)
+        .withPriority(Thread.MIN_PRIORITY).start();
     dashboard = new Dashboard(holder, Clock.systemUTC());
     PredictionListener listener = new PredictionListener() {
       @Override

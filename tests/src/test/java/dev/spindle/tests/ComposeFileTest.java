@@ -33,7 +33,8 @@ class ComposeFileTest {
   }
 
   /** Variables the runtime reads rather than Spindle's settings. */
-  private static final java.util.Set<String> RUNTIME_VARIABLES = java.util.Set.of("OMP_NUM_THREADS");
+  private static final java.util.Set<String> RUNTIME_VARIABLES = java.util.Set.of("OMP_NUM_THREADS",
+      "JAVA_OPTS");
 
   private static Settings settings(String service) {
     return Settings.load(Optional.empty(), compose.environment(service));

@@ -27,6 +27,7 @@ public final class DriftMonitor implements AutoCloseable {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "spindle-drift");
     t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY); // label-free health yields to requests
     return t;
   });
   private volatile double lastAccuracy = Double.NaN;

@@ -67,6 +67,16 @@ public final class TopicFollower<V> implements Runnable, AutoCloseable {
     return this;
   }
 
+  /**
+   * Runs the follower's thread at {@code priority}: background work such as judging a model
+   * then yields the cores to requests (on Linux only with {@code -XX:ThreadPriorityPolicy=1},
+   * which bin/spindle serving sets; ignored otherwise).
+   */
+  public TopicFollower<V> withPriority(int priority) {
+    thread.setPriority(priority);
+    return this;
+  }
+
   /** True while the topic does not exist (or the broker does not answer about it). */
   public boolean waitingForTopic() {
     return waitingForTopic;
