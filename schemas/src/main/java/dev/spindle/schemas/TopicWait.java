@@ -48,7 +48,8 @@ public final class TopicWait {
           found.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
       } catch (TimeoutException e) {
-        missing = "(no answer from the broker: " + e.getMessage() + ")";
+        missing = "no answer from the broker about " + topics + " yet (" + e.getMessage()
+            + "): retrying";
       }
       if (missing == null) {
         if (told != null) {
@@ -57,8 +58,8 @@ public final class TopicWait {
         return partitions;
       }
       if (!missing.equals(told)) {
-        log.warn("waiting for topic {}: it does not exist yet (ingest-service creates the "
-            + "topics at start)", missing);
+        log.warn(topics.contains(missing) ? "waiting for topic " + missing + ": it does not "
+            + "exist yet (ingest-service creates the topics at start)" : missing);
         told = missing;
       }
       if (!pause.pause(pauseMs)) {

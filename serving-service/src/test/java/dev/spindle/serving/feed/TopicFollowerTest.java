@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +33,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TopicFollowerTest {
   private final List<List<String>> backlogs = new CopyOnWriteArrayList<>();
   private final List<String> handled = new CopyOnWriteArrayList<>();
+  private DeadLetters deadLetters;
+
+  @AfterEach
+  void closeDeadLetters() {
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
+  }
 
   @Test
   void shouldHandOverWhatTheTopicHeldAtStartInOneCallThenFollowRecordByRecord(LocalStack stack)
@@ -66,7 +75,7 @@ class TopicFollowerTest {
     Map<String, Object> kafka = Map.of("bootstrap.servers", stack.bootstrapServers());
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka,
         Serdes.String().deserializer(), new ByteArrayDeserializer());
-    DeadLetters deadLetters = new DeadLetters(kafka,
+    deadLetters = new DeadLetters(kafka,
         Topics.create(Map.of("schema.registry.url", stack.registryUrl())), "follower-test");
     return new TopicFollower<>(consumer, topic, (key, value) -> handled.add(value), deadLetters)
         .withBacklog(values -> backlogs.add(List.copyOf(values))).start();
