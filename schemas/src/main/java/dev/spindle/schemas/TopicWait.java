@@ -2,6 +2,7 @@ package dev.spindle.schemas;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -19,6 +20,14 @@ public final class TopicWait {
   @FunctionalInterface
   public interface Pause {
     boolean pause(long millis) throws InterruptedException;
+  }
+
+  /** Sleeps between tries for as long as {@code running} says so. */
+  public static Pause whileRunning(BooleanSupplier running) {
+    return millis -> {
+      Thread.sleep(millis);
+      return running.getAsBoolean();
+    };
   }
 
   private static final Logger log = LoggerFactory.getLogger(TopicWait.class);

@@ -53,8 +53,7 @@ class ServingIntegrationTest {
   @Test
   void shouldServeNothingBeforeAModelThenServeAndRefuseACorruptOne(
       LocalStack stack, @TempDir Path dir) throws Exception {
-    provision(stack);
-    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    Topics topics = provisioned(stack);
     ServingConfig config = config(stack, dir, "http");
     TwoClassModels models = new TwoClassModels(dir);
     byte[] light = TwoClassModels.png(1, new Random(9));
@@ -103,8 +102,7 @@ class ServingIntegrationTest {
   @Test
   void shouldPredictEveryStreamedImageExactlyOnceAcrossARestart(
       LocalStack stack, @TempDir Path dir) throws Exception {
-    provision(stack);
-    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    Topics topics = provisioned(stack);
     ServingConfig config = config(stack, dir, "stream");
     TwoClassModels models = new TwoClassModels(dir.resolve("store"), "two-class-stream");
     try (KafkaProducer<String, ModelVersion> producer = producer(stack, topics.models())) {
@@ -128,8 +126,7 @@ class ServingIntegrationTest {
   @Test
   void shouldJudgeOnlyTheNewestVersionsPublishedBeforeItStartedThenFollowNewOnes(
       LocalStack stack, @TempDir Path dir) throws Exception {
-    provision(stack);
-    Topics topics = Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
+    Topics topics = provisioned(stack);
     ServingConfig config = config(stack, dir, "backlog");
     TwoClassModels models = new TwoClassModels(dir.resolve("store"), "two-class-backlog");
     TwoClassModels others = new TwoClassModels(dir.resolve("others"), "another-model");
@@ -167,11 +164,13 @@ class ServingIntegrationTest {
         "serving.state.dir", dir.resolve("state").toString())));
   }
 
-  private static void provision(LocalStack stack) {
+  /** The contract's topics, created on the stack where missing. */
+  private static Topics provisioned(LocalStack stack) {
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       TopicProvisioner.ensureTopics(admin, 3, (short) 1);
     }
+    return Topics.create(Map.of("schema.registry.url", stack.registryUrl()));
   }
 
   private static <V> KafkaProducer<String, V> producer(LocalStack stack, Topic<String, V> topic) {

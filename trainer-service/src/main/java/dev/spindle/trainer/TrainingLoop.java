@@ -210,10 +210,8 @@ public final class TrainingLoop implements Runnable {
   /** Assigns the image topics at the checkpoint's offsets; false if stopped before they exist. */
   private boolean assignFromCheckpoint() throws InterruptedException {
     List<TopicPartition> partitions = TopicWait.partitions(consumer,
-        List.of(TopicNames.IMAGES_UNLABELED, TopicNames.IMAGES_LABELED), millis -> {
-          Thread.sleep(millis);
-          return running;
-        });
+        List.of(TopicNames.IMAGES_UNLABELED, TopicNames.IMAGES_LABELED),
+        TopicWait.whileRunning(() -> running));
     if (partitions.isEmpty()) {
       return false;
     }

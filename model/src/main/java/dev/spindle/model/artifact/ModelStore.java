@@ -159,25 +159,34 @@ public final class ModelStore {
    * versions deleted, oldest first. A reader that opened one of them keeps reading it.
    */
   public List<Long> prune(String modelName, int keep) throws IOException {
+    if (keep < 1) {
+      return List.of();
+    }
+    List<Long> versions = versions(modelName);
+    List<Long> old = versions.subList(0, Math.max(0, versions.size() - keep));
+    for (long version : old) {
+      deleteQuietly(root.resolve(modelName).resolve("v" + version));
+    }
+    return List.copyOf(old);
+  }
+
+  /** The versions of {@code modelName} in the store ({@code v<N>} entries), oldest first. */
+  public List<Long> versions(String modelName) throws IOException {
     Path modelDir = root.resolve(modelName);
-    if (keep < 1 || !Files.isDirectory(modelDir)) {
+    if (!Files.isDirectory(modelDir)) {
       return List.of();
     }
     List<Long> versions = new ArrayList<>();
     try (var entries = Files.list(modelDir)) {
       for (Path entry : entries.toList()) {
         Matcher m = VERSION_DIR.matcher(entry.getFileName().toString());
-        if (m.matches() && Files.isDirectory(entry)) {
+        if (m.matches()) {
           versions.add(Long.parseLong(m.group(1)));
         }
       }
     }
     Collections.sort(versions);
-    List<Long> old = versions.subList(0, Math.max(0, versions.size() - keep));
-    for (long version : old) {
-      deleteQuietly(modelDir.resolve("v" + version));
-    }
-    return List.copyOf(old);
+    return versions;
   }
 
   /** Reads the manifest of the artifact in {@code dir}. */

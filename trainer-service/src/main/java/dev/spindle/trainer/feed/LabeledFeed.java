@@ -40,10 +40,7 @@ public final class LabeledFeed implements Runnable {
   public void run() {
     try {
       List<TopicPartition> partitions = TopicWait.partitions(consumer,
-          List.of(TopicNames.IMAGES_LABELED), millis -> {
-            Thread.sleep(millis);
-            return running;
-          });
+          List.of(TopicNames.IMAGES_LABELED), TopicWait.whileRunning(() -> running));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       var end = consumer.endOffsets(partitions);

@@ -1,16 +1,14 @@
 package dev.spindle.trainer.publish;
 
+import dev.spindle.model.artifact.ModelStore;
 import dev.spindle.schemas.TopicScan;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.ClientSettings;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,7 +21,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class ModelVersions {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ModelVersions.class);
-  private static final Pattern VERSION_DIR = Pattern.compile("v(\\d+)");
 
   private ModelVersions() {}
 
@@ -33,20 +30,8 @@ public final class ModelVersions {
   }
 
   static long latestInStore(Path store, String modelName) throws IOException {
-    Path dir = store.resolve(modelName);
-    if (!Files.isDirectory(dir)) {
-      return 0;
-    }
-    long latest = 0;
-    try (var entries = Files.list(dir)) {
-      for (Path entry : entries.toList()) {
-        Matcher m = VERSION_DIR.matcher(entry.getFileName().toString());
-        if (m.matches()) {
-          latest = Math.max(latest, Long.parseLong(m.group(1)));
-        }
-      }
-    }
-    return latest;
+    List<Long> versions = new ModelStore(store).versions(modelName);
+    return versions.isEmpty() ? 0 : versions.get(versions.size() - 1);
   }
 
   static long latestOnTopic(ClientSettings clients, Topics topics, String modelName) {
