@@ -174,7 +174,8 @@ public final class ServingService implements AutoCloseable {
     report.put("model", holder.current().map(m -> (Object) m.version()).orElse("none"));
     report.put("pinned", holder.pinned().orElse(null));
     report.put("rotationAccuracyRecentTraffic", drift == null ? Double.NaN : drift.lastAccuracy());
-    report.put("predictionStream", predictions == null ? "DISABLED" : predictions.state().name());
+    report.put("predictionStream", predictions == null ? "DISABLED"
+        : predictions.waitingForInput() ? "WAITING_FOR_TOPIC" : predictions.state().name());
     return report;
   }
 

@@ -16,6 +16,7 @@ import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.Settings;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.LocalStackExtension;
+import dev.spindle.stack.StackConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -121,6 +122,25 @@ class ServingIntegrationTest {
     }
     List<String> predicted = predictedIds(stack, topics, ids);
     assertThat(predicted).hasSize(150).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void shouldStartPredictingOnceIngestHasCreatedTheTopicsWhenStartedBeforeThem(@TempDir Path dir)
+      throws Exception {
+    try (LocalStack bare = LocalStack.start(StackConfig.ephemeral(dir.resolve("stack")));
+        ServingService serving = new ServingService(config(bare, dir, "early")).start()) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_FOR_TOPIC".equals(
+          serving.health().get("predictionStream")));
+      Topics topics = provisioned(bare);
+      TwoClassModels models = new TwoClassModels(dir.resolve("store"), "two-class-early");
+      try (KafkaProducer<String, ModelVersion> producer = producer(bare, topics.models())) {
+        producer.send(new ProducerRecord<>("models", "two-class-early", models.good(1))).get();
+      }
+      List<String> ids = publishImages(bare, topics, 0, 20);
+      await().atMost(Duration.ofSeconds(90)).until(() -> predictedIds(bare, topics, ids).size()
+          == ids.size());
+      assertThat(serving.health().get("predictionStream")).isEqualTo("RUNNING");
+    }
   }
 
   @Test
