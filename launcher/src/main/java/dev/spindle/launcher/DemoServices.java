@@ -61,7 +61,8 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
         // model, the JIT) at a lower OS priority than requests (README, serving; Linux nice)
         System.getProperty("os.name").startsWith("Linux")
             ? Map.of("OMP_NUM_THREADS", "1",
-                "JDK_JAVA_OPTIONS", "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=4")
+                "JDK_JAVA_OPTIONS", "-XX:ThreadPriorityPolicy=1 "
+                    + "-XX:JavaPriority1_To_OSPriority=10 -XX:CompilerThreadPriority=10")
             : Map.of("OMP_NUM_THREADS", "1"),
         servingPort, logDir));
     return new DemoServices(ingest, trainer, serving, modelStore.resolve(MODEL_NAME), logDir);
