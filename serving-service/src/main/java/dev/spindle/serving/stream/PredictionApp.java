@@ -83,7 +83,10 @@ public final class PredictionApp implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      log.error("prediction stream could not start", e);
+      // while closing this is close()'s interrupt reaching the probe: nothing to report
+      if (!closing) {
+        log.error("prediction stream could not start", e);
+      }
     } finally {
       waiting = false;
     }
@@ -109,6 +112,8 @@ public final class PredictionApp implements AutoCloseable {
       closing = true;
     }
     if (starter != null) {
+      // a probe waiting on an unanswering broker would otherwise hold close() for a minute
+      starter.interrupt();
       starter.join();
     }
     streams.close(Duration.ofSeconds(30));
