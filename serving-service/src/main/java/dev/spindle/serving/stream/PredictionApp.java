@@ -32,8 +32,7 @@ public final class PredictionApp implements AutoCloseable {
   private final String input;
   private final Object starting = new Object();
   private volatile boolean closing;
-  private volatile boolean waiting;
-  private Thread starter;
+  private volatile Thread starter;
 
   public PredictionApp(ClientSettings clients, Topics topics, ModelHolder holder,
       PredictionTopology.Batching batching, LabelRequestPolicy labelRequests,
@@ -63,7 +62,6 @@ public final class PredictionApp implements AutoCloseable {
 
   /** Starts the stream on a thread of its own as soon as the input topic exists. */
   public PredictionApp start() {
-    waiting = true;
     starter = new Thread(this::startOnceTheInputExists, "prediction-stream-start");
     starter.setDaemon(true);
     starter.start();
@@ -87,14 +85,13 @@ public final class PredictionApp implements AutoCloseable {
       if (!closing) {
         log.error("prediction stream could not start", e);
       }
-    } finally {
-      waiting = false;
     }
   }
 
   /** True until the input topic exists and the stream has started. */
   public boolean waitingForInput() {
-    return waiting;
+    Thread waiting = starter;
+    return waiting != null && waiting.isAlive();
   }
 
   /** Consumer lag of the stream's input, summed over its partitions (0 before the first fetch). */
