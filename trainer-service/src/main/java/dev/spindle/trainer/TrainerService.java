@@ -130,7 +130,10 @@ public final class TrainerService implements AutoCloseable {
         new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** {@code status} UP while the loop runs without failure; the figures that say how far it is. */
+  /**
+   * {@code status} UP while the loop runs without failure; the figures that say how far it is.
+   * {@code imageTopics} is {@code WAITING_FOR_TOPIC} until ingest has created the image topics.
+   */
   public Map<String, Object> health() {
     Map<String, Object> report = new LinkedHashMap<>();
     boolean up = loopThread != null && loopThread.isAlive() && loop.failure() == null;
@@ -138,6 +141,7 @@ public final class TrainerService implements AutoCloseable {
     if (loop.failure() != null) {
       report.put("error", loop.failure().toString());
     }
+    report.put("imageTopics", loop.following() ? "FOLLOWING" : "WAITING_FOR_TOPIC");
     report.put("pretrainSteps", loop.steps());
     report.put("backboneVersion", loop.backboneVersion());
     report.put("pretextAccuracy", loop.pretextAccuracy());

@@ -68,6 +68,7 @@ public final class TrainingLoop implements Runnable {
   private volatile double lastPretextAccuracy = Double.NaN;
   /** When pretraining paused for the running transfer (System.nanoTime()), 0 when not. */
   private volatile long pausedSince;
+  private volatile boolean following;
   /** Pretraining steps when the last transfer started; -1 before the first. */
   private long stepsAtLastTransfer = -1;
 
@@ -191,6 +192,11 @@ public final class TrainingLoop implements Runnable {
     return pausedSince != 0;
   }
 
+  /** Whether it follows the image topics; false while it waits for ingest to create them. */
+  public boolean following() {
+    return following;
+  }
+
   public Throwable failure() {
     return failure;
   }
@@ -216,6 +222,7 @@ public final class TrainingLoop implements Runnable {
       return false;
     }
     consumer.assign(partitions);
+    following = true;
     Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
     int replayPerPartition = Math.max(1, config.reservoirCapacity() / partitions.size());
     for (TopicPartition partition : partitions) {

@@ -14,6 +14,7 @@ import dev.spindle.schemas.avro.ModelVersion;
 import dev.spindle.schemas.config.Settings;
 import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.LocalStackExtension;
+import dev.spindle.stack.StackConfig;
 import dev.spindle.trainer.checkpoint.Checkpointer;
 import java.net.URI;
 import java.nio.file.Path;
@@ -125,7 +126,30 @@ class TrainerIntegrationTest {
     }
   }
 
+  @Test
+  void shouldSayItWaitsForTheImageTopicsUntilIngestHasCreatedThem(@TempDir Path dir)
+      throws Exception {
+    try (LocalStack bare = LocalStack.start(StackConfig.ephemeral(dir.resolve("stack")));
+        TrainerService trainer = new TrainerService(config(bare, dir, "early", Map.of()))
+            .start()) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_FOR_TOPIC".equals(
+          trainer.health().get("imageTopics")));
+      assertThat(trainer.health()).containsEntry("status", "UP");
+      try (Admin admin = Admin.create(Map.of(
+          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bare.bootstrapServers()))) {
+        TopicProvisioner.ensureTopics(admin, 3, (short) 1);
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWING".equals(
+          trainer.health().get("imageTopics")));
+    }
+  }
+
   private TrainerConfig config(Path dir, String name, Map<String, String> extra) {
+    return config(stack, dir, name, extra);
+  }
+
+  private static TrainerConfig config(LocalStack stack, Path dir, String name,
+      Map<String, String> extra) {
     Map<String, String> values = new HashMap<>(Map.of(
         "kafka.bootstrap.servers", stack.bootstrapServers(),
         "schema.registry.url", stack.registryUrl(),
