@@ -2,6 +2,7 @@ package dev.spindle.ingest.join;
 
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.config.ClientSettings;
+import dev.spindle.schemas.config.StreamsDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class LabelJoinApp implements AutoCloseable {
         StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString(),
         StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor,
         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100)));
+    StreamsDefaults.enableGlobalExceptionHandler(props);
     streams = new KafkaStreams(LabelJoinTopology.buildTopology(topics), props);
     streams.setStateListener((now, before) -> log.info("label join: {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {

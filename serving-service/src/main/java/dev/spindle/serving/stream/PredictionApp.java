@@ -3,6 +3,7 @@ package dev.spindle.serving.stream;
 import dev.spindle.schemas.TopicWait;
 import dev.spindle.schemas.Topics;
 import dev.spindle.schemas.config.ClientSettings;
+import dev.spindle.schemas.config.StreamsDefaults;
 import dev.spindle.serving.holder.ModelHolder;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public final class PredictionApp implements AutoCloseable {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    StreamsDefaults.enableGlobalExceptionHandler(props);
     // one stream thread per core: decoding and inference are CPU-bound
     props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
         Runtime.getRuntime().availableProcessors());
