@@ -5,7 +5,6 @@ import dev.spindle.schemas.config.ClientSettings;
 import dev.spindle.schemas.config.StreamsDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -24,14 +23,8 @@ public final class LabelJoinApp implements AutoCloseable {
 
   public LabelJoinApp(ClientSettings clients, Topics topics, String applicationId, Path stateDir,
       short replicationFactor) {
-    Properties props = new Properties();
-    props.putAll(clients.kafkaWith(Map.of(
-        StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
-        StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-        StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString(),
-        StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor,
-        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100)));
-    StreamsDefaults.enableGlobalExceptionHandler(props);
+    Properties props = StreamsDefaults.exactlyOnce(clients, applicationId, stateDir);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replicationFactor);
     streams = new KafkaStreams(LabelJoinTopology.buildTopology(topics), props);
     streams.setStateListener((now, before) -> log.info("label join: {} -> {}", before, now));
     streams.setUncaughtExceptionHandler(e -> {

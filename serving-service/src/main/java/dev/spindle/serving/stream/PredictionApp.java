@@ -43,13 +43,7 @@ public final class PredictionApp implements AutoCloseable {
         ConsumerConfig.CLIENT_ID_CONFIG, "spindle-serving-stream-start",
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
     input = topics.imagesUnlabeled().name();
-    Properties props = new Properties();
-    props.putAll(clients.kafka());
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-    StreamsDefaults.enableGlobalExceptionHandler(props);
+    Properties props = StreamsDefaults.exactlyOnce(clients, applicationId, stateDir);
     // one stream thread per core: decoding and inference are CPU-bound
     props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
         Runtime.getRuntime().availableProcessors());
