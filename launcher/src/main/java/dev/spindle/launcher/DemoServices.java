@@ -1,6 +1,7 @@
 package dev.spindle.launcher;
 
 import dev.spindle.schemas.config.ClientSettings;
+import dev.spindle.serving.ServingService;
 import dev.spindle.stack.LocalStack;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -61,8 +62,7 @@ record DemoServices(ServiceProcess ingest, ServiceProcess trainer, ServiceProces
         // model, the JIT) at a lower OS priority than requests (README, serving; Linux nice)
         System.getProperty("os.name").startsWith("Linux")
             ? Map.of("OMP_NUM_THREADS", "1",
-                "JDK_JAVA_OPTIONS", "-XX:ThreadPriorityPolicy=1 "
-                    + "-XX:JavaPriority1_To_OSPriority=10 -XX:CompilerThreadPriority=10")
+                "JDK_JAVA_OPTIONS", ServingService.LINUX_JVM_FLAGS)
             : Map.of("OMP_NUM_THREADS", "1"),
         servingPort, logDir));
     return new DemoServices(ingest, trainer, serving, modelStore.resolve(MODEL_NAME), logDir);

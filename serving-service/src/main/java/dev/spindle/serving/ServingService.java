@@ -38,6 +38,15 @@ import org.slf4j.LoggerFactory;
  * runs the exactly-once prediction stream and serves the HTTP API, until closed.
  */
 public final class ServingService implements AutoCloseable {
+  /**
+   * The JVM flags serving starts with on Linux (bin/spindle, the demo, docker-compose: one
+   * value, checked by a test): background threads at Java's lowest priority (judging a model,
+   * the gating feed, drift checks) and the JIT's compiler threads run at nice 10, so a swap
+   * yields the cores to requests (README, serving). No privilege is needed to lower them.
+   */
+  public static final String LINUX_JVM_FLAGS = "-XX:ThreadPriorityPolicy=1 "
+      + "-XX:JavaPriority1_To_OSPriority=10 -XX:CompilerThreadPriority=10";
+
   private static final Logger log = LoggerFactory.getLogger(ServingService.class);
 
   private final ServingConfig config;

@@ -6,6 +6,7 @@ import dev.spindle.ingest.IngestConfig;
 import dev.spindle.schemas.config.ClientSettings;
 import dev.spindle.schemas.config.Settings;
 import dev.spindle.serving.ServingConfig;
+import dev.spindle.serving.ServingService;
 import dev.spindle.trainer.TrainerConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -127,5 +128,17 @@ class ComposeFileTest {
     Map<String, String> out = new java.util.LinkedHashMap<>();
     ComposeFile.map(parent, key).forEach((k, v) -> out.put(k, String.valueOf(v)));
     return out;
+  }
+
+  @Test
+  void shouldStartServingWithTheSamePriorityFlagsAsBinSpindleAndTheDemo() throws IOException {
+    assertThat(compose.environment("serving")).containsEntry("JAVA_OPTS",
+        ServingService.LINUX_JVM_FLAGS);
+    // bin/spindle sets them on Linux: SERVING_JVM=(-XX:... -XX:...), over two lines
+    var linux = java.util.regex.Pattern.compile("SERVING_JVM=\\((-[^)]*)\\)")
+        .matcher(Files.readString(compose.dir().resolve("bin/spindle")));
+    assertThat(linux.find()).as("bin/spindle sets SERVING_JVM").isTrue();
+    assertThat(linux.group(1).trim().replaceAll("\\s+", " "))
+        .isEqualTo(ServingService.LINUX_JVM_FLAGS);
   }
 }
