@@ -47,6 +47,15 @@ public final class TrainingLoop implements Runnable {
   /** A queued record: an image to train on, or a record that only needs its offset passed. */
   private record Pending(TopicPartition source, long offset, float[] pixels) {}
 
+  /** What a checkpoint records besides its version: equal ones hold the same network. */
+  private record Covered(long steps, Map<String, Long> positions, long lastModelVersion,
+      long labelEventsAtLastTransfer) {
+    static Covered of(CheckpointState state) {
+      return new Covered(state.steps(), state.positions(), state.lastModelVersion(),
+          state.labelEventsAtLastTransfer());
+    }
+  }
+
   private final TrainerConfig config;
   private final Consumer<String, byte[]> consumer;
   private final ImageRecords records;
@@ -71,6 +80,8 @@ public final class TrainingLoop implements Runnable {
   private volatile boolean following;
   /** Pretraining steps when the last transfer started; -1 before the first. */
   private long stepsAtLastTransfer = -1;
+  /** What the newest checkpoint covers; for a fresh trainer, where it starts. */
+  private Covered lastCovered;
 
   public TrainingLoop(TrainerConfig config, Consumer<String, byte[]> consumer,
       ImageRecords records, RotationPretrainer pretrainer, Checkpointer checkpointer,
@@ -88,6 +99,10 @@ public final class TrainingLoop implements Runnable {
     if (restored != null) {
       backboneVersion = restored.backboneVersion();
       restored.positions().forEach((key, offset) -> positions.put(parse(key), offset));
+      lastCovered = Covered.of(restored);
+    } else {
+      lastCovered = new Covered(pretrainer.steps(), Map.of(), transfers.lastModelVersion(),
+          transfers.labelEventsAtLastTransfer());
     }
     metrics.backboneVersion.set(backboneVersion);
   }
@@ -122,8 +137,9 @@ public final class TrainingLoop implements Runnable {
       }
       if (!halted) {
         checkpoint();
-        log.info("training loop stopped after {} steps; checkpoint v{} written",
-            pretrainer.steps(), backboneVersion);
+        log.info("training loop stopped after {} steps; {}", pretrainer.steps(),
+            backboneVersion == 0 ? "nothing learned, no checkpoint" : "checkpoint v"
+                + backboneVersion + " covers them");
       }
     } catch (WakeupException e) {
       if (!halted) {
@@ -331,13 +347,21 @@ public final class TrainingLoop implements Runnable {
     }
   }
 
-  /** Writes a checkpoint (new backbone version), then commits the offsets it covers. */
+  /**
+   * Writes a checkpoint (new backbone version), then commits the offsets it covers; nothing
+   * when the newest checkpoint already covers the same steps, offsets and model version, so a
+   * new backbone version always records progress (steps trained, records passed, a model out).
+   */
   private void checkpoint() {
     long version = backboneVersion + 1;
     Map<String, Long> covered = new HashMap<>();
     positions.forEach((tp, offset) -> covered.put(key(tp), offset));
     CheckpointState state = new CheckpointState(version, pretrainer.steps(), covered,
         transfers.lastModelVersion(), transfers.labelEventsAtLastTransfer(), null, Instant.now());
+    if (Covered.of(state).equals(lastCovered)) {
+      log.debug("checkpoint v{} covers everything done since: none written", backboneVersion);
+      return;
+    }
     try {
       pretrainer.withNetwork(net -> {
         try {
@@ -352,6 +376,7 @@ public final class TrainingLoop implements Runnable {
       return;
     }
     backboneVersion = version;
+    lastCovered = Covered.of(state);
     metrics.backboneVersion.set(version);
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
     positions.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));

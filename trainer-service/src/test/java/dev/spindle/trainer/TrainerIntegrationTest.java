@@ -127,11 +127,12 @@ class TrainerIntegrationTest {
   }
 
   @Test
-  void shouldSayItWaitsForTheImageTopicsUntilIngestHasCreatedThem(@TempDir Path dir)
-      throws Exception {
+  void shouldSayItWaitsForTheImageTopicsAndWriteNoCheckpointBeforeLearningAnything(
+      @TempDir Path dir) throws Exception {
+    TrainerConfig config;
     try (LocalStack bare = LocalStack.start(StackConfig.ephemeral(dir.resolve("stack")));
-        TrainerService trainer = new TrainerService(config(bare, dir, "early", Map.of()))
-            .start()) {
+        TrainerService trainer = new TrainerService(
+            config = config(bare, dir, "early", Map.of())).start()) {
       await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_FOR_TOPIC".equals(
           trainer.health().get("imageTopics")));
       assertThat(trainer.health()).containsEntry("status", "UP");
@@ -142,6 +143,8 @@ class TrainerIntegrationTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWING".equals(
           trainer.health().get("imageTopics")));
     }
+    // stopped with the topics empty: no steps, so no backbone version to name
+    assertThat(new Checkpointer(config.checkpointDir()).restore()).isEmpty();
   }
 
   private TrainerConfig config(Path dir, String name, Map<String, String> extra) {
