@@ -56,6 +56,10 @@ public final class BrokerMain {
     p.setProperty("transaction.state.log.replication.factor", "1");
     p.setProperty("transaction.state.log.min.isr", "1");
     p.setProperty("transaction.state.log.num.partitions", "5");
+    // a transaction's first send can meet the markers of the one before still being written;
+    // the broker retries it for up to this long (default 100 ms) before answering
+    // CONCURRENT_TRANSACTIONS, which the client retries with a WARN line each time
+    p.setProperty("add.partitions.to.txn.retry.backoff.max.ms", "1000");
     p.setProperty("share.coordinator.state.topic.replication.factor", "1");
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
     p.setProperty("group.initial.rebalance.delay.ms", "0");
