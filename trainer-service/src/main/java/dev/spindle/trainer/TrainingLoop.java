@@ -47,15 +47,6 @@ public final class TrainingLoop implements Runnable {
   /** A queued record: an image to train on, or a record that only needs its offset passed. */
   private record Pending(TopicPartition source, long offset, float[] pixels) {}
 
-  /** What a checkpoint records besides its version: equal ones hold the same network. */
-  private record Covered(long steps, Map<String, Long> positions, long lastModelVersion,
-      long labelEventsAtLastTransfer) {
-    static Covered of(CheckpointState state) {
-      return new Covered(state.steps(), state.positions(), state.lastModelVersion(),
-          state.labelEventsAtLastTransfer());
-    }
-  }
-
   private final TrainerConfig config;
   private final Consumer<String, byte[]> consumer;
   private final ImageRecords records;
@@ -80,8 +71,8 @@ public final class TrainingLoop implements Runnable {
   private volatile boolean following;
   /** Pretraining steps when the last transfer started; -1 before the first. */
   private long stepsAtLastTransfer = -1;
-  /** What the newest checkpoint covers; for a fresh trainer, where it starts. */
-  private Covered lastCovered;
+  /** The newest checkpoint; for a fresh trainer, where it starts (version 0). */
+  private CheckpointState lastWritten;
 
   public TrainingLoop(TrainerConfig config, Consumer<String, byte[]> consumer,
       ImageRecords records, RotationPretrainer pretrainer, Checkpointer checkpointer,
@@ -99,10 +90,10 @@ public final class TrainingLoop implements Runnable {
     if (restored != null) {
       backboneVersion = restored.backboneVersion();
       restored.positions().forEach((key, offset) -> positions.put(parse(key), offset));
-      lastCovered = Covered.of(restored);
+      lastWritten = restored;
     } else {
-      lastCovered = new Covered(pretrainer.steps(), Map.of(), transfers.lastModelVersion(),
-          transfers.labelEventsAtLastTransfer());
+      lastWritten = new CheckpointState(0, pretrainer.steps(), Map.of(),
+          transfers.lastModelVersion(), transfers.labelEventsAtLastTransfer(), null, Instant.now());
     }
     metrics.backboneVersion.set(backboneVersion);
   }
@@ -358,7 +349,7 @@ public final class TrainingLoop implements Runnable {
     positions.forEach((tp, offset) -> covered.put(key(tp), offset));
     CheckpointState state = new CheckpointState(version, pretrainer.steps(), covered,
         transfers.lastModelVersion(), transfers.labelEventsAtLastTransfer(), null, Instant.now());
-    if (Covered.of(state).equals(lastCovered)) {
+    if (state.coversSameAs(lastWritten)) {
       log.debug("checkpoint v{} covers everything done since: none written", backboneVersion);
       return;
     }
@@ -376,7 +367,7 @@ public final class TrainingLoop implements Runnable {
       return;
     }
     backboneVersion = version;
-    lastCovered = Covered.of(state);
+    lastWritten = state;
     metrics.backboneVersion.set(version);
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
     positions.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));

@@ -27,4 +27,14 @@ public record CheckpointState(
   public CheckpointState {
     positions = Map.copyOf(positions);
   }
+
+  /**
+   * Whether this covers the same progress as {@code other}: steps, positions, model version
+   * and label events (version, file and time aside), so it would hold the same network.
+   */
+  public boolean coversSameAs(CheckpointState other) {
+    return steps == other.steps && positions.equals(other.positions)
+        && lastModelVersion == other.lastModelVersion
+        && labelEventsAtLastTransfer == other.labelEventsAtLastTransfer;
+  }
 }
