@@ -15,6 +15,7 @@ import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.ModelRecord;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.http.ServingHttpServer;
+import dev.spindle.serving.stream.LabelRequestWindow;
 import dev.spindle.serving.stream.PredictionApp;
 import dev.spindle.serving.stream.PredictionListener;
 import dev.spindle.serving.stream.PredictionTopology;
@@ -104,9 +105,9 @@ public final class ServingService implements AutoCloseable {
       }
 
       @Override
-      public void labelRequested(String imageId, double uncertainty, long modelVersion) {
+      public void labelRequested(LabelRequestWindow.Candidate request, long at) {
         metrics.labelRequests.inc();
-        dashboard.labelRequested(imageId, uncertainty, modelVersion);
+        dashboard.labelRequested(request, at);
       }
     };
     if (config.streamEnabled()) {

@@ -5,10 +5,12 @@ import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.ModelRecord;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.holder.ServedModel;
+import dev.spindle.serving.stream.LabelRequestWindow;
 import dev.spindle.serving.stream.PredictionListener;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +20,8 @@ import java.util.Optional;
 /**
  * What the dashboard shows, kept in memory as it happens: the model history (from the holder),
  * the backbone's rotation accuracy on recent traffic over time, the latest label requests and
- * the latest stream predictions with their images. Bounded; thumbnails are encoded only when
- * the dashboard asks.
+ * the latest stream predictions, both with their images. Bounded; thumbnails are encoded only
+ * when the dashboard asks.
  */
 public final class Dashboard implements PredictionListener {
   static final int PREDICTIONS = 24;
@@ -28,10 +30,16 @@ public final class Dashboard implements PredictionListener {
 
   private record Predicted(String imageId, float[] pixels, Scores scores, long modelVersion, long at) {}
 
+  private record Requested(LabelRequestWindow.Candidate request, long at) {}
+
+  private static final Comparator<Requested> NEWEST_WINDOW_LEAST_SURE_FIRST =
+      Comparator.comparingLong(Requested::at).reversed().thenComparing(
+          Comparator.comparingDouble((Requested r) -> r.request().uncertainty()).reversed());
+
   private final ModelHolder holder;
   private final Clock clock;
   private final Deque<Predicted> predictions = new ArrayDeque<>();
-  private final Deque<Map<String, Object>> labelRequests = new ArrayDeque<>();
+  private final Deque<Requested> labelRequests = new ArrayDeque<>();
   private final Deque<Map<String, Object>> rotation = new ArrayDeque<>();
 
   public Dashboard(ModelHolder holder, Clock clock) {
@@ -45,13 +53,8 @@ public final class Dashboard implements PredictionListener {
   }
 
   @Override
-  public synchronized void labelRequested(String imageId, double uncertainty, long modelVersion) {
-    Map<String, Object> request = new LinkedHashMap<>();
-    request.put("imageId", imageId);
-    request.put("uncertainty", uncertainty);
-    request.put("modelVersion", modelVersion);
-    request.put("at", clock.millis());
-    keep(labelRequests, request, LABEL_REQUESTS);
+  public synchronized void labelRequested(LabelRequestWindow.Candidate request, long at) {
+    keep(labelRequests, new Requested(request, at), LABEL_REQUESTS);
   }
 
   /** A drift check's result: the rotation accuracy of the backbone on recent traffic. */
@@ -66,12 +69,15 @@ public final class Dashboard implements PredictionListener {
     Optional<ServedModel> current = holder.current();
     Optional<InputShape> shape = current.map(m -> m.preprocessor().shape());
     List<Predicted> recent;
+    List<Requested> requests;
     Map<String, Object> out = new LinkedHashMap<>();
     synchronized (this) {
       recent = new ArrayList<>(predictions);
+      requests = new ArrayList<>(labelRequests);
       out.put("rotation", List.copyOf(rotation));
-      out.put("labelRequests", reversed(new ArrayList<>(labelRequests)));
     }
+    out.put("labelRequests", requests.stream().sorted(NEWEST_WINDOW_LEAST_SURE_FIRST)
+        .map(r -> requestRow(r, shape)).toList());
     out.put("serving", current.map(ServedModel::version).orElse(null));
     out.put("pinned", holder.pinned().orElse(null));
     out.put("models", holder.history().stream().map(Dashboard::model).toList());
@@ -83,12 +89,28 @@ public final class Dashboard implements PredictionListener {
       row.put("confidence", p.scores().confidence());
       row.put("modelVersion", p.modelVersion());
       row.put("at", p.at());
-      row.put("thumbnail", shape.filter(s -> s.size() == p.pixels().length)
-          .map(s -> Thumbnails.dataUri(p.pixels(), s)).orElse(null));
+      row.put("thumbnail", thumbnail(p.pixels(), shape));
       shown.add(row);
     }
     out.put("predictions", shown);
     return out;
+  }
+
+  private static Map<String, Object> requestRow(Requested r, Optional<InputShape> shape) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("imageId", r.request().imageId());
+    row.put("predicted", r.request().predicted());
+    row.put("uncertainty", r.request().uncertainty());
+    row.put("modelVersion", r.request().modelVersion());
+    row.put("at", r.at());
+    row.put("thumbnail", thumbnail(r.request().pixels(), shape));
+    return row;
+  }
+
+  /** The image as a data URI, or null when it is missing or not of the served model's shape. */
+  private static String thumbnail(float[] pixels, Optional<InputShape> shape) {
+    return pixels == null ? null : shape.filter(s -> s.size() == pixels.length)
+        .map(s -> Thumbnails.dataUri(pixels, s)).orElse(null);
   }
 
   private static Map<String, Object> model(ModelRecord record) {

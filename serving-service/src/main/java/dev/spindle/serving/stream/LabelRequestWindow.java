@@ -20,8 +20,9 @@ import java.util.Set;
  */
 public final class LabelRequestWindow {
   /**
-   * An image the model was unsure about, with the class it predicted, and its pixels where
-   * requests are chosen as {@link Representatives} (null otherwise).
+   * An image the model was unsure about, with the class it predicted and its preprocessed
+   * pixels (for {@link Representatives} and the dashboard's thumbnail; null where the caller
+   * has none).
    */
   public record Candidate(String imageId, double uncertainty, long modelVersion, String predicted,
       float[] pixels) {

@@ -16,6 +16,6 @@ public interface PredictionListener {
   /** One inference over {@code images} images of the stream, which took {@code nanos}. */
   default void batchPredicted(int images, long nanos) {}
 
-  /** One label request published. */
-  default void labelRequested(String imageId, double uncertainty, long modelVersion) {}
+  /** One label request published for this candidate, in the window closed at {@code at}. */
+  default void labelRequested(LabelRequestWindow.Candidate request, long at) {}
 }

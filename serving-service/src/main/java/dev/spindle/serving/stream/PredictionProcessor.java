@@ -126,7 +126,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
           .setReason(reason)
           .setRequestedAt(Instant.ofEpochMilli(now))
           .build(), now), PredictionTopology.LABEL_REQUESTS_SINK);
-      listener.labelRequested(c.imageId(), c.uncertainty(), c.modelVersion());
+      listener.labelRequested(c, now);
     }
   }
 
@@ -220,8 +220,7 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
           entry.value.timestamp()), PredictionTopology.PREDICTIONS_SINK);
       if (policy.enabled() && !isLabeled.test(entry.key) && requested.get(entry.key) == null) {
         window.offer(new LabelRequestWindow.Candidate(entry.key, policy.uncertainty(scores),
-            model.version(), scores.label(),
-            policy.representatives() > 0 ? pixels.get(i) : null));
+            model.version(), scores.label(), pixels.get(i)));
       }
       buffer.delete(entry.key);
     }

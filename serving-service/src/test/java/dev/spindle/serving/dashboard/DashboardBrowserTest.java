@@ -11,6 +11,7 @@ import dev.spindle.serving.holder.GatingSet;
 import dev.spindle.serving.holder.ModelHolder;
 import dev.spindle.serving.holder.Scores;
 import dev.spindle.serving.http.ServingHttpServer;
+import dev.spindle.serving.stream.LabelRequestWindow;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +55,9 @@ class DashboardBrowserTest {
           Scores.of(new float[] {0.9f, 0.1f}, TwoClassModels.CLASSES, 2), 2);
     }
     for (int i = 0; i < 3; i++) {
-      dashboard.labelRequested("0123456789abcdef-request-" + i, 0.69 - i / 100.0, 2);
+      dashboard.labelRequested(new LabelRequestWindow.Candidate("0123456789abcdef-request-" + i,
+          0.69 - i / 100.0, 2, "pullover",
+          preprocessor.pixels(TwoClassModels.png(i % 2, random))), 1_000);
     }
     for (double accuracy : new double[] {0.91, 0.93, 0.92, 0.95, 0.94}) {
       dashboard.rotationAccuracy(accuracy);
@@ -77,7 +80,11 @@ class DashboardBrowserTest {
 
     assertThat(dom).contains("serving model v2");
     assertThat(dom).contains("REJECTED").contains(">v3<").contains(">v1<");
-    assertThat(dom).contains("0123456789abcdef...");
+    assertThat(dom).contains("0123456789abcdef...").contains(">pullover<");
+    assertThat(dom.split("class=\"request\"><img src=\"data:image/png;base64,", -1))
+        .as("a thumbnail for each label request").hasSize(4);
+    assertThat(dom.indexOf(">0.690<")).as("the least sure first").isPositive()
+        .isLessThan(dom.indexOf(">0.670<"));
     assertThat(dom.split("class=\"thumb prediction\"", -1)).hasSize(13);
     assertThat(dom).contains("src=\"data:image/png;base64,");
   }
