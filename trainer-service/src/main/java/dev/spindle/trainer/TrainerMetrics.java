@@ -31,6 +31,12 @@ public final class TrainerMetrics {
       .help("Labeled images in the store (train + validation)").register(registry);
   final Gauge backboneVersion = Gauge.builder().name("spindle_trainer_backbone_version")
       .help("Latest checkpointed backbone version").register(registry);
+  final Counter checkpoints = Counter.builder().name("spindle_trainer_checkpoints")
+      .help("Checkpoint writes, by outcome (written, failed)").labelNames("outcome")
+      .register(registry);
+  final Gauge lastCheckpoint = Gauge.builder()
+      .name("spindle_trainer_last_checkpoint_timestamp_seconds")
+      .help("When the newest checkpoint was written (Unix time)").register(registry);
   final Gauge modelVersion = Gauge.builder().name("spindle_trainer_model_version")
       .help("Latest published model version").register(registry);
   final Gauge modelAccuracy = Gauge.builder().name("spindle_trainer_model_validation_accuracy")

@@ -144,6 +144,13 @@ public final class TrainerService implements AutoCloseable {
     report.put("imageTopics", loop.following() ? "FOLLOWING" : "WAITING_FOR_TOPIC");
     report.put("pretrainSteps", loop.steps());
     report.put("backboneVersion", loop.backboneVersion());
+    CheckpointState checkpoint = loop.lastCheckpoint();
+    report.put("lastCheckpoint", checkpoint.backboneVersion() == 0 ? null
+        : checkpoint.created().toString());
+    report.put("checkpoints", loop.checkpointError() == null ? "OK" : "FAILING");
+    if (loop.checkpointError() != null) {
+      report.put("checkpointError", loop.checkpointError());
+    }
     report.put("pretextAccuracy", loop.pretextAccuracy());
     report.put("labeledImages", labeledStore.size());
     report.put("labeledStoreCaughtUp", labeledFeed.caughtUp());

@@ -12,10 +12,7 @@ import dev.spindle.trainer.feed.ReplayReservoir;
 import dev.spindle.trainer.feed.UnusableRecordException;
 import dev.spindle.trainer.learn.RotationPretrainer;
 import dev.spindle.trainer.publish.TrainerProducer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -52,7 +49,7 @@ public final class TrainingLoop implements Runnable {
   private final ImageRecords records;
   private final RotationPretrainer pretrainer;
   private final ReplayReservoir reservoir;
-  private final Checkpointer checkpointer;
+  private final BackboneCheckpoints checkpoints;
   private final TrainerProducer producer;
   private final TransferCoordinator transfers;
   private final TrainerMetrics metrics;
@@ -63,7 +60,6 @@ public final class TrainingLoop implements Runnable {
   private volatile boolean halted;
   /** Per partition: records below this offset were trained before a restart (replay only). */
   private final Map<TopicPartition, Long> trainedBeforeStart = new HashMap<>();
-  private volatile long backboneVersion;
   private volatile Throwable failure;
   private volatile double lastPretextAccuracy = Double.NaN;
   /** When pretraining paused for the running transfer (System.nanoTime()), 0 when not. */
@@ -71,8 +67,6 @@ public final class TrainingLoop implements Runnable {
   private volatile boolean following;
   /** Pretraining steps when the last transfer started; -1 before the first. */
   private long stepsAtLastTransfer = -1;
-  /** The newest checkpoint; for a fresh trainer, where it starts (version 0). */
-  private CheckpointState lastWritten;
 
   public TrainingLoop(TrainerConfig config, Consumer<String, byte[]> consumer,
       ImageRecords records, RotationPretrainer pretrainer, Checkpointer checkpointer,
@@ -83,19 +77,15 @@ public final class TrainingLoop implements Runnable {
     this.records = records;
     this.pretrainer = pretrainer;
     this.reservoir = new ReplayReservoir(config.reservoirCapacity(), config.seed());
-    this.checkpointer = checkpointer;
     this.producer = producer;
     this.transfers = transfers;
     this.metrics = metrics;
     if (restored != null) {
-      backboneVersion = restored.backboneVersion();
       restored.positions().forEach((key, offset) -> positions.put(parse(key), offset));
-      lastWritten = restored;
-    } else {
-      lastWritten = new CheckpointState(0, pretrainer.steps(), Map.of(),
-          transfers.lastModelVersion(), transfers.labelEventsAtLastTransfer(), null, Instant.now());
     }
-    metrics.backboneVersion.set(backboneVersion);
+    this.checkpoints = new BackboneCheckpoints(checkpointer, metrics, restored != null ? restored
+        : BackboneCheckpoints.freshStart(pretrainer.steps(), transfers.lastModelVersion(),
+            transfers.labelEventsAtLastTransfer()));
   }
 
   @Override
@@ -121,7 +111,8 @@ public final class TrainingLoop implements Runnable {
         if (backboneReadyForTransfer() && transfers.due()) {
           stepsAtLastTransfer = pretrainer.steps();
           checkpoint();
-          transfers.start(new TransferCoordinator.Backbone(pretrainer.snapshot(), backboneVersion),
+          transfers.start(new TransferCoordinator.Backbone(pretrainer.snapshot(),
+              backboneVersion()),
               config.recipe().propagation().enabled()
                   ? reservoir.distinct(config.propagationPool()) : List.of());
         }
@@ -129,8 +120,8 @@ public final class TrainingLoop implements Runnable {
       if (!halted) {
         checkpoint();
         log.info("training loop stopped after {} steps; {}", pretrainer.steps(),
-            backboneVersion == 0 ? "nothing learned, no checkpoint" : "checkpoint v"
-                + backboneVersion + " covers them");
+            backboneVersion() == 0 ? "nothing learned, no checkpoint" : "checkpoint v"
+                + backboneVersion() + " covers them");
       }
     } catch (WakeupException e) {
       if (!halted) {
@@ -209,7 +200,17 @@ public final class TrainingLoop implements Runnable {
   }
 
   public long backboneVersion() {
-    return backboneVersion;
+    return checkpoints.newest().backboneVersion();
+  }
+
+  /** The newest checkpoint written or resumed from; version 0 before any. */
+  public CheckpointState lastCheckpoint() {
+    return checkpoints.newest();
+  }
+
+  /** Why the latest checkpoint could not be written (a full disk?); null when it was. */
+  public String checkpointError() {
+    return checkpoints.error();
   }
 
   public double pretextAccuracy() {
@@ -245,7 +246,7 @@ public final class TrainingLoop implements Runnable {
     }
     log.info("pretraining from {} (backbone v{}, {} steps done)",
         positions.isEmpty() ? "the beginning of the image topics" : "checkpointed offsets " + positions,
-        backboneVersion, pretrainer.steps());
+        backboneVersion(), pretrainer.steps());
     return true;
   }
 
@@ -339,45 +340,25 @@ public final class TrainingLoop implements Runnable {
   }
 
   /**
-   * Writes a checkpoint (new backbone version), then commits the offsets it covers; nothing
-   * when the newest checkpoint already covers the same steps, offsets and model version, so a
-   * new backbone version always records progress (steps trained, records passed, a model out).
+   * Writes a checkpoint (a new backbone version, unless nothing changed since the newest),
+   * then commits the offsets it covers.
    */
   private void checkpoint() {
-    long version = backboneVersion + 1;
     Map<String, Long> covered = new HashMap<>();
     positions.forEach((tp, offset) -> covered.put(key(tp), offset));
-    CheckpointState state = new CheckpointState(version, pretrainer.steps(), covered,
-        transfers.lastModelVersion(), transfers.labelEventsAtLastTransfer(), null, Instant.now());
-    if (state.coversSameAs(lastWritten)) {
-      log.debug("checkpoint v{} covers everything done since: none written", backboneVersion);
+    if (!checkpoints.write(pretrainer.steps(), covered, transfers.lastModelVersion(),
+        transfers.labelEventsAtLastTransfer(), pretrainer)) {
       return;
     }
-    try {
-      pretrainer.withNetwork(net -> {
-        try {
-          return checkpointer.save(state, net);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      log.error("checkpoint v{} could not be written: {}; offsets not committed", version,
-          e.getCause().toString());
-      return;
-    }
-    backboneVersion = version;
-    lastWritten = state;
-    metrics.backboneVersion.set(version);
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
     positions.forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
     try {
       consumer.commitSync(commit);
     } catch (RuntimeException e) {
       // the checkpoint is what the trainer resumes from; the group offsets are for monitoring
-      log.warn("committing offsets after checkpoint v{} failed: {}", version, e.toString());
+      log.warn("committing offsets after checkpoint v{} failed: {}", backboneVersion(),
+          e.toString());
     }
-    log.debug("checkpoint v{} at step {}", version, pretrainer.steps());
   }
 
   private static String key(TopicPartition tp) {

@@ -17,6 +17,10 @@ import dev.spindle.stack.LocalStackExtension;
 import dev.spindle.stack.StackConfig;
 import dev.spindle.trainer.checkpoint.Checkpointer;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,6 +149,41 @@ class TrainerIntegrationTest {
     }
     // stopped with the topics empty: no steps, so no backbone version to name
     assertThat(new Checkpointer(config.checkpointDir()).restore()).isEmpty();
+  }
+
+  @Test
+  void shouldSayWhenCheckpointsFailAndRecoverOnceTheyCanBeWrittenAgain(@TempDir Path dir)
+      throws Exception {
+    TrainerConfig config = config(dir, "disk", Map.of("trainer.checkpoint.every.steps", "5"));
+    Path checkpoints = config.checkpointDir();
+    Path aside = dir.resolve("checkpoints-aside");
+    try (TrainerService trainer = new TrainerService(config).start()) {
+      await().atMost(Duration.ofMinutes(2)).until(() -> trainer.loop().backboneVersion() >= 1);
+      assertThat(trainer.health()).containsEntry("checkpoints", "OK")
+          .containsKey("lastCheckpoint");
+
+      Files.move(checkpoints, aside); // the directory gone, a file in its place: writes fail
+      Files.writeString(checkpoints, "not a directory");
+      await().atMost(Duration.ofMinutes(2))
+          .until(() -> "FAILING".equals(trainer.health().get("checkpoints")));
+      assertThat(trainer.health()).containsEntry("status", "UP").containsKey("checkpointError");
+      assertThat(scrape(trainer)).contains("spindle_trainer_checkpoints_total{outcome=\"failed\"}");
+      long versionWhileFailing = trainer.loop().backboneVersion();
+
+      Files.delete(checkpoints);
+      Files.move(aside, checkpoints);
+      await().atMost(Duration.ofMinutes(2)).until(() -> "OK".equals(
+          trainer.health().get("checkpoints"))
+          && trainer.loop().backboneVersion() > versionWhileFailing);
+      assertThat(trainer.health()).doesNotContainKey("checkpointError");
+    }
+  }
+
+  private static String scrape(TrainerService trainer) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + trainer.httpPort() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.body();
   }
 
   private TrainerConfig config(Path dir, String name, Map<String, String> extra) {
