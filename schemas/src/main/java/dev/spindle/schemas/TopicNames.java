@@ -17,8 +17,14 @@ public final class TopicNames {
       List.of(IMAGES_UNLABELED, IMAGES_LABELED, LABELS, MODELS, PREDICTIONS, LABEL_REQUESTS,
           DEAD_LETTERS);
 
-  /** Topics whose latest value per key is all that matters. */
-  public static final List<String> COMPACTED = List.of(MODELS);
+  /**
+   * Topics whose latest value per key is all that matters, and which services read from the
+   * beginning to rebuild their state at every start (the trainer's labeled store and serving's
+   * gating set from {@code images.labeled}, serving's model history from {@code models}): kept
+   * by compaction, never deleted by age. Under the broker's default retention (7 days) a
+   * trainer restarted after a week would have forgotten every older label.
+   */
+  public static final List<String> COMPACTED = List.of(IMAGES_LABELED, LABELS, MODELS);
 
   private TopicNames() {
   }

@@ -8,14 +8,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates the contract's topics that do not exist yet. Every image-keyed topic gets the same
- * partition count, because the label join co-partitions them.
+ * partition count, because the label join co-partitions them. The compacted ones
+ * ({@link TopicNames#COMPACTED}) are also switched to compaction where they exist without it
+ * (created by an earlier version, or by hand), so that labels are never deleted by age.
  */
 public final class TopicProvisioner {
   private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -23,7 +29,7 @@ public final class TopicProvisioner {
   private TopicProvisioner() {
   }
 
-  /** Creates missing topics; existing ones are left as they are. */
+  /** Creates missing topics, and turns compaction on where a compacted one lacks it. */
   public static void ensureTopics(Admin admin, int partitions, short replicationFactor) {
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -33,6 +39,8 @@ public final class TopicProvisioner {
           missing.add(newTopic(name, partitions, replicationFactor));
         }
       }
+      compactWhereMissing(admin, TopicNames.COMPACTED.stream().filter(existing::contains)
+          .toList());
       if (missing.isEmpty()) {
         return;
       }
@@ -52,6 +60,44 @@ public final class TopicProvisioner {
       topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
     return topic;
+  }
+
+  /** Sets cleanup.policy=compact on those of {@code topics} whose policy lacks it. */
+  private static void compactWhereMissing(Admin admin, List<String> topics)
+      throws InterruptedException, TimeoutException {
+    if (topics.isEmpty()) {
+      return;
+    }
+    List<ConfigResource> resources = topics.stream()
+        .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+    Map<ConfigResource, Config> configs;
+    try {
+      configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      log.warn("could not read the cleanup.policy of {} ({}): they should be compacted",
+          topics, e.getCause().toString());
+      return;
+    }
+    for (ConfigResource topic : resources) {
+      ConfigEntry policy = configs.get(topic).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      String was = policy == null ? TopicConfig.CLEANUP_POLICY_DELETE : policy.value();
+      if (was.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+        continue;
+      }
+      try {
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+            new ConfigEntry(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT), AlterConfigOp.OpType.SET))))
+            .all().get(30, TimeUnit.SECONDS);
+        log.warn("topic {} had cleanup.policy={}: set to compact, so that its records are "
+            + "kept by key and not deleted by age", topic.name(), was);
+      } catch (ExecutionException e) {
+        log.warn("topic {} has cleanup.policy={} and could not be set to compact ({}): records "
+            + "older than its retention will be deleted, and with them what services rebuild "
+            + "from it at start; set cleanup.policy=compact on it", topic.name(), was,
+            e.getCause().toString());
+      }
+    }
   }
 
   private static void awaitCreated(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
