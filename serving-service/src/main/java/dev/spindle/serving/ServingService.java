@@ -170,9 +170,7 @@ public final class ServingService implements AutoCloseable {
   }
 
   private KafkaConsumer<String, byte[]> consumer(Topic<String, ?> topic) {
-    return new KafkaConsumer<>(config.clients().kafkaWith(Map.of(
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+    return new KafkaConsumer<>(config.clients().followerWith(Map.of(
         ConsumerConfig.CLIENT_ID_CONFIG, "spindle-serving-" + topic.name())),
         topic.keySerde().deserializer(), new ByteArrayDeserializer());
   }

@@ -121,11 +121,9 @@ public final class TrainerService implements AutoCloseable {
   }
 
   private KafkaConsumer<String, byte[]> consumer(String role) {
-    return new KafkaConsumer<>(config.clients().kafkaWith(Map.of(
+    return new KafkaConsumer<>(config.clients().followerWith(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
         ConsumerConfig.CLIENT_ID_CONFIG, "spindle-trainer-" + role,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 256)),
         new StringDeserializer(), new ByteArrayDeserializer());
   }

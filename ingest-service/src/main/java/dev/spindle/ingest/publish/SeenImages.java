@@ -73,9 +73,7 @@ public final class SeenImages implements AutoCloseable {
     // only keys matter: read straight into the id set's form (KeyReader), values skipped
     // (SkipValue), not copied; fetches wait for 256 KB or 200 ms, so following a busy topic
     // costs the broker a few fetches a second, not one per batch
-    seen.consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+    seen.consumer = new KafkaConsumer<>(clients.followerWith(Map.of(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024,
         ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024,
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200)),

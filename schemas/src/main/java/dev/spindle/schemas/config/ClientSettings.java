@@ -4,6 +4,7 @@ import dev.spindle.schemas.serde.AvroSerdeConfig;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * How every service reaches Kafka and the registry. Any {@code kafka.*} setting passes through
@@ -36,6 +37,22 @@ public record ClientSettings(Map<String, Object> kafka, Map<String, Object> serd
   /** Kafka client properties with {@code overrides} on top. */
   public Map<String, Object> kafkaWith(Map<String, Object> overrides) {
     Map<String, Object> out = new HashMap<>(kafka);
+    out.putAll(overrides);
+    return out;
+  }
+
+  /**
+   * Kafka properties for a consumer that places itself (assign and seek) and reads what
+   * transactions committed: no auto-commit, read_committed and, should its position fall
+   * before the log's start while it reads (retention deleted those records), going on from the
+   * oldest record left instead of the client's default, the end of the log, which would skip
+   * everything between. {@code overrides} on top.
+   */
+  public Map<String, Object> followerWith(Map<String, Object> overrides) {
+    Map<String, Object> out = kafkaWith(Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
     out.putAll(overrides);
     return out;
   }

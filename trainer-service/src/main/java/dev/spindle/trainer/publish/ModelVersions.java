@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -36,10 +35,8 @@ public final class ModelVersions {
 
   static long latestOnTopic(ClientSettings clients, Topics topics, String modelName) {
     var topic = topics.models();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clients.kafkaWith(Map.of(
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        clients.followerWith(Map.of()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       long[] latest = {0};
       TopicScan.readToEnd(consumer, List.of(topic.name()), record -> {
         if (record.value() == null) {
