@@ -223,7 +223,9 @@ public final class IngestHttpServer implements AutoCloseable {
     String imageId = body.get("imageId").asText();
     await(pipeline.ingestLabel(imageId, body.get("label").asText(),
         Optional.ofNullable(body.get("annotator")).filter(n -> !n.isNull()).map(JsonNode::asText)));
-    ctx.status(202).json(Map.of("imageId", imageId, "accepted", true));
+    // imageSeen false: the label waits in the join for its image (or the id has a typo)
+    ctx.status(202).json(Map.of("imageId", imageId, "accepted", true,
+        "imageSeen", pipeline.knows(imageId)));
   }
 
   private void getHealth(Context ctx) {

@@ -157,6 +157,7 @@ class IngestHttpIntegrationTest {
         "{\"imageId\":\"" + id + "\",\"label\":\"Bag\",\"annotator\":\"bob\"}");
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    assertThat(response.body()).contains("\"imageSeen\":true");
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
         assertThat(TopicReader.readAll(stack, topics.imagesLabeled()).stream()
             .filter(r -> r.key().equals(id)).map(r -> r.value().getLabel()))
@@ -167,8 +168,10 @@ class IngestHttpIntegrationTest {
   void shouldHoldALabelThatArrivesBeforeItsImageAndEmitOnceTheImageComes() {
     byte[] image = TestImages.png(145);
     String id = ImageIds.of(image);
-    assertThat(postJson(port, "/v1/labels",
-        "{\"imageId\":\"" + id + "\",\"label\":\"Sneaker\"}").statusCode()).isEqualTo(202);
+    HttpResponse<String> early = postJson(port, "/v1/labels",
+        "{\"imageId\":\"" + id + "\",\"label\":\"Sneaker\"}");
+    assertThat(early.statusCode()).isEqualTo(202);
+    assertThat(early.body()).as("the label waits for its image").contains("\"imageSeen\":false");
 
     assertThat(postImage(port, image, null, "").statusCode()).isEqualTo(202);
 
