@@ -64,7 +64,7 @@ public final class TopicProvisioner {
 
   /** Sets cleanup.policy=compact on those of {@code topics} whose policy lacks it. */
   private static void compactWhereMissing(Admin admin, List<String> topics)
-      throws InterruptedException, TimeoutException {
+      throws InterruptedException {
     if (topics.isEmpty()) {
       return;
     }
@@ -73,9 +73,9 @@ public final class TopicProvisioner {
     Map<ConfigResource, Config> configs;
     try {
       configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.warn("could not read the cleanup.policy of {} ({}): they should be compacted",
-          topics, e.getCause().toString());
+          topics, reason(e));
       return;
     }
     for (ConfigResource topic : resources) {
@@ -91,13 +91,18 @@ public final class TopicProvisioner {
             .all().get(30, TimeUnit.SECONDS);
         log.warn("topic {} had cleanup.policy={}: set to compact, so that its records are "
             + "kept by key and not deleted by age", topic.name(), was);
-      } catch (ExecutionException e) {
+      } catch (ExecutionException | TimeoutException e) {
         log.warn("topic {} has cleanup.policy={} and could not be set to compact ({}): records "
             + "older than its retention will be deleted, and with them what services rebuild "
             + "from it at start; set cleanup.policy=compact on it", topic.name(), was,
-            e.getCause().toString());
+            reason(e));
       }
     }
+  }
+
+  private static String reason(Exception e) {
+    return (e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e)
+        .toString();
   }
 
   private static void awaitCreated(String name, org.apache.kafka.common.KafkaFuture<Void> future) {
