@@ -35,11 +35,14 @@ import org.slf4j.LoggerFactory;
  * With no model yet the images wait; nothing is invented. An unreadable record becomes a
  * dead letter with the reason, and the app goes on. The least sure predictions of each window
  * become label requests (see {@link LabelRequestPolicy}); requested ids are kept in a store, so
- * an image is requested once.
+ * an image is requested once, for {@link #REMEMBER_REQUESTS}: each image comes once (ingest
+ * deduplicates it; two instances given the same bytes at the same moment publish it twice
+ * within seconds), and a store kept forever would grow by every request.
  */
 final class PredictionProcessor implements Processor<String, byte[], String, Object> {
   private static final Logger log = LoggerFactory.getLogger(PredictionProcessor.class);
   private static final int MAX_BATCHES_PER_CALL = 4;
+  static final Duration REMEMBER_REQUESTS = Duration.ofDays(7);
 
   private final Topics topics;
   private final ModelHolder holder;
@@ -84,6 +87,24 @@ final class PredictionProcessor implements Processor<String, byte[], String, Obj
     this.requested = context.getStateStore(PredictionTopology.REQUESTED_STORE);
     if (policy.enabled()) {
       context.schedule(policy.window(), PunctuationType.WALL_CLOCK_TIME, this::requestLabels);
+      context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME,
+          this::forgetOldRequests);
+    }
+  }
+
+  /** Drops the requested ids older than {@link #REMEMBER_REQUESTS}. */
+  private void forgetOldRequests(long now) {
+    List<String> old = new ArrayList<>();
+    try (KeyValueIterator<String, Long> all = requested.all()) {
+      all.forEachRemaining(entry -> {
+        if (entry.value < now - REMEMBER_REQUESTS.toMillis()) {
+          old.add(entry.key);
+        }
+      });
+    }
+    old.forEach(requested::delete);
+    if (!old.isEmpty()) {
+      log.debug("forgot {} label requests older than {}", old.size(), REMEMBER_REQUESTS);
     }
   }
 

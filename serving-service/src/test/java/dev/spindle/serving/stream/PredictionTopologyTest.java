@@ -30,6 +30,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -188,6 +189,34 @@ class PredictionTopologyTest {
         .map(r -> r.getImageId().toString()).toList();
     assertThat(again).doesNotContainAnyElementsOf(
         first.stream().map(r -> r.getImageId().toString()).toList());
+  }
+
+  @Test
+  void shouldForgetRequestedImagesAfterAWeekSoItsStoreDoesNotGrowForever() throws Exception {
+    holder.offer(models.good(1));
+    for (int i = 0; i < 10; i++) {
+      pipe(i);
+    }
+    driver.advanceWallClockTime(Duration.ofSeconds(61));
+    int requested = labelRequests.readValuesToList().size();
+    KeyValueStore<String, Long> store =
+        driver.getKeyValueStore(PredictionTopology.REQUESTED_STORE);
+    assertThat(count(store)).isEqualTo(requested).isPositive();
+
+    driver.advanceWallClockTime(Duration.ofDays(6));
+    assertThat(count(store)).as("within the week").isEqualTo(requested);
+    driver.advanceWallClockTime(Duration.ofDays(1).plusHours(1));
+    assertThat(count(store)).as("after it").isZero();
+  }
+
+  private static long count(KeyValueStore<String, Long> store) {
+    try (var all = store.all()) {
+      long n = 0;
+      for (; all.hasNext(); all.next()) {
+        n++;
+      }
+      return n;
+    }
   }
 
   @Test
