@@ -32,8 +32,8 @@ final class BackboneCheckpoints {
     metrics.backboneVersion.set(start.backboneVersion());
   }
 
-  static CheckpointState freshStart(long steps, long lastModelVersion, long labelEvents) {
-    return new CheckpointState(0, steps, Map.of(), lastModelVersion, labelEvents, null,
+  static CheckpointState freshStart(long steps, long lastModelVersion) {
+    return new CheckpointState(0, steps, Map.of(), lastModelVersion, 0, Map.of(), null,
         Instant.now());
   }
 
@@ -41,11 +41,12 @@ final class BackboneCheckpoints {
    * Writes the next version covering this progress, with the network's parameters and
    * updater state; false when nothing changed since the newest or the write failed.
    */
-  boolean write(long steps, Map<String, Long> positions, long lastModelVersion,
-      long labelEvents, RotationPretrainer pretrainer) {
+  boolean write(long steps, Map<String, Long> positions, TransferCoordinator transfers,
+      RotationPretrainer pretrainer) {
     long version = newest.backboneVersion() + 1;
-    CheckpointState state = new CheckpointState(version, steps, positions, lastModelVersion,
-        labelEvents, null, Instant.now());
+    CheckpointState state = new CheckpointState(version, steps, positions,
+        transfers.lastModelVersion(), transfers.labelEventsAtLastTransfer(),
+        transfers.labeledPositionsAtLastTransfer(), null, Instant.now());
     if (state.coversSameAs(newest)) {
       log.debug("checkpoint v{} covers everything done since: none written", version - 1);
       return false;

@@ -84,8 +84,7 @@ public final class TrainingLoop implements Runnable {
       restored.positions().forEach((key, offset) -> positions.put(parse(key), offset));
     }
     this.checkpoints = new BackboneCheckpoints(checkpointer, metrics, restored != null ? restored
-        : BackboneCheckpoints.freshStart(pretrainer.steps(), transfers.lastModelVersion(),
-            transfers.labelEventsAtLastTransfer()));
+        : BackboneCheckpoints.freshStart(pretrainer.steps(), transfers.lastModelVersion()));
   }
 
   @Override
@@ -346,8 +345,7 @@ public final class TrainingLoop implements Runnable {
   private void checkpoint() {
     Map<String, Long> covered = new HashMap<>();
     positions.forEach((tp, offset) -> covered.put(key(tp), offset));
-    if (!checkpoints.write(pretrainer.steps(), covered, transfers.lastModelVersion(),
-        transfers.labelEventsAtLastTransfer(), pretrainer)) {
+    if (!checkpoints.write(pretrainer.steps(), covered, transfers, pretrainer)) {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();

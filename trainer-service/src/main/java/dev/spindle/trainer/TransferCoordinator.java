@@ -173,7 +173,7 @@ public final class TransferCoordinator implements AutoCloseable {
         .setCreatedAt(manifest.created())
         .build());
     lastModelVersion.set(version);
-    labeled.markTransfer(data.events());
+    labeled.markTransfer(data);
     published.set(true);
     metrics.modelVersion.set(version);
     metrics.modelAccuracy.set(metricsOut.getOrDefault("accuracy", Double.NaN));
@@ -207,6 +207,11 @@ public final class TransferCoordinator implements AutoCloseable {
   /** Label events the last completed transfer used (kept in checkpoints). */
   public long labelEventsAtLastTransfer() {
     return labeled.labelEventsAtLastTransfer();
+  }
+
+  /** Where in images.labeled the last completed transfer stood (kept in checkpoints). */
+  public Map<Integer, Long> labeledPositionsAtLastTransfer() {
+    return labeled.positionsAtLastTransfer();
   }
 
   @Override

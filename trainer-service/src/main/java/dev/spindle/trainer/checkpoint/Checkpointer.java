@@ -68,7 +68,7 @@ public final class Checkpointer {
         StandardCopyOption.REPLACE_EXISTING);
     CheckpointState complete = new CheckpointState(state.backboneVersion(), state.steps(),
         state.positions(), state.lastModelVersion(), state.labelEventsAtLastTransfer(),
-        backboneFile, state.created());
+        state.labeledPositionsAtLastTransfer(), backboneFile, state.created());
     Path tempState = Files.createTempFile(dir, ".checkpoint", ".tmp");
     JSON.writeValue(tempState.toFile(), complete);
     Files.move(tempState, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE,

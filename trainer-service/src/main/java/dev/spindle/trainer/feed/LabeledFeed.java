@@ -48,7 +48,8 @@ public final class LabeledFeed implements Runnable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           try {
             FeedImage image = records.decode(record);
-            store.put(image.imageId(), image.pixels(), image.label());
+            store.put(image.imageId(), image.pixels(), image.label(), record.partition(),
+                record.offset());
           } catch (UnusableRecordException e) {
             // the training loop reads the same record and dead-letters it; here it is skipped
             log.debug("labeled record skipped: {}", e.getMessage());

@@ -4,6 +4,7 @@ import dev.spindle.model.DataSplit;
 import dev.spindle.model.InputShape;
 import dev.spindle.trainer.learn.Examples;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.Map;
 /**
  * Every labeled image, newest label winning, split into train and validation by image id.
  * Counts label events (new labels and relabels) so the transfer trigger knows how many
- * arrived since the last transfer. Thread-safe.
+ * arrived since the last transfer, and where in {@code images.labeled} the last transfer
+ * stood, so that a restarted trainer reading the topic back counts as new only what came
+ * after it (compaction may have removed relabels before it, so the counts alone would not
+ * say). Thread-safe.
  */
 public final class LabeledStore {
   private record Entry(float[] pixels, int label) {}
@@ -21,6 +25,11 @@ public final class LabeledStore {
   private final Map<String, Entry> byId = new LinkedHashMap<>();
   private long labelEvents;
   private long eventsAtLastTransfer;
+  /** Per partition of images.labeled: the next offset after the records applied. */
+  private final Map<Integer, Long> positions = new HashMap<>();
+  private Map<Integer, Long> positionsAtLastTransfer = Map.of();
+  /** The last transfer's positions, restored from a checkpoint: records below are used. */
+  private Map<Integer, Long> restoredMark = Map.of();
 
   public LabeledStore(InputShape shape, int validationPercent) {
     this.shape = shape;
@@ -33,6 +42,20 @@ public final class LabeledStore {
     boolean changed = previous == null || previous.label != label;
     if (changed) {
       labelEvents++;
+    }
+    return changed;
+  }
+
+  /**
+   * Applies the labeled image of record {@code offset} of {@code partition}; a label event
+   * below a restored mark ({@link #restoreMark}) was used by the transfer before the restart.
+   */
+  public synchronized boolean put(String imageId, float[] pixels, int label, int partition,
+      long offset) {
+    boolean changed = put(imageId, pixels, label);
+    positions.merge(partition, offset + 1, Math::max);
+    if (changed && offset < restoredMark.getOrDefault(partition, 0L)) {
+      eventsAtLastTransfer++;
     }
     return changed;
   }
@@ -55,9 +78,29 @@ public final class LabeledStore {
     return eventsAtLastTransfer;
   }
 
+  /** Where in images.labeled the last transfer stood (kept in checkpoints). */
+  public synchronized Map<Integer, Long> positionsAtLastTransfer() {
+    return positionsAtLastTransfer;
+  }
+
   /** Records that a transfer used everything up to {@code events}. */
   public synchronized void markTransfer(long events) {
     eventsAtLastTransfer = Math.max(eventsAtLastTransfer, events);
+  }
+
+  /** Records that a transfer used the snapshot taken at {@code used}. */
+  public synchronized void markTransfer(Snapshot used) {
+    markTransfer(used.events());
+    positionsAtLastTransfer = used.positions();
+  }
+
+  /**
+   * Before the topic is read back: the records below {@code positions} (a checkpoint's
+   * {@code labeledPositionsAtLastTransfer}) were used by the last transfer.
+   */
+  public synchronized void restoreMark(Map<Integer, Long> positions) {
+    restoredMark = Map.copyOf(positions);
+    positionsAtLastTransfer = restoredMark;
   }
 
   /** A consistent copy: train and validation examples. */
@@ -74,11 +117,15 @@ public final class LabeledStore {
     return new Snapshot(
         new Examples(shape, trainImages, toArray(trainLabels)),
         new Examples(shape, validationImages, toArray(validationLabels)),
-        labelEvents);
+        labelEvents, Map.copyOf(positions));
   }
 
-  /** Train and validation examples at label event {@code events}. */
-  public record Snapshot(Examples train, Examples validation, long events) {
+  /**
+   * Train and validation examples at label event {@code events}, with the records read to
+   * {@code positions} (per partition, the next offset).
+   */
+  public record Snapshot(Examples train, Examples validation, long events,
+      Map<Integer, Long> positions) {
     public int labelsUsed() {
       return train.size() + validation.size();
     }

@@ -9,12 +9,14 @@ import org.junit.jupiter.api.Test;
 
 class CheckpointStateTest {
   private static final CheckpointState WRITTEN = new CheckpointState(4, 120,
-      Map.of("images.unlabeled-0", 500L), 2, 150, "backbone-4.zip", Instant.EPOCH);
+      Map.of("images.unlabeled-0", 500L), 2, 150, Map.of(0, 60L), "backbone-4.zip",
+      Instant.EPOCH);
 
   @Test
   void shouldCoverTheSameWhenOnlyVersionFileAndTimeDiffer() {
     CheckpointState next = new CheckpointState(5, 120,
-        new HashMap<>(Map.of("images.unlabeled-0", 500L)), 2, 150, null, Instant.now());
+        new HashMap<>(Map.of("images.unlabeled-0", 500L)), 2, 150, new HashMap<>(Map.of(0, 60L)),
+        null, Instant.now());
 
     assertThat(next.coversSameAs(WRITTEN)).isTrue();
   }
@@ -29,6 +31,6 @@ class CheckpointStateTest {
 
   private static CheckpointState next(long steps, long offset, long model, long labelEvents) {
     return new CheckpointState(5, steps, Map.of("images.unlabeled-0", offset), model,
-        labelEvents, null, Instant.EPOCH);
+        labelEvents, Map.of(0, 60L), null, Instant.EPOCH);
   }
 }

@@ -30,6 +30,7 @@ class CheckpointerTest {
 
     Checkpointer.Restored restored = checkpointer.restore().orElseThrow();
     assertThat(restored.state().positions()).containsEntry("images.unlabeled-0", 42L);
+    assertThat(restored.state().labeledPositionsAtLastTransfer()).containsEntry(0, 7L);
     assertThat(restored.state().steps()).isEqualTo(1);
     var original = pretrainer.snapshot();
     assertThat(restored.rotationNet().params().equalsWithEps(original.params(), 0)).isTrue();
@@ -72,6 +73,22 @@ class CheckpointerTest {
   }
 
   @Test
+  void shouldRestoreACheckpointWrittenBeforeTheLabeledPositionsWereKept() throws Exception {
+    RotationPretrainer pretrainer = new RotationPretrainer(spec, 1e-3, 1);
+    Checkpointer checkpointer = new Checkpointer(dir);
+    pretrainer.withNetwork(net -> save(checkpointer, 1, net));
+    Path state = dir.resolve(Checkpointer.STATE_FILE);
+    Files.writeString(state, Files.readString(state)
+        .replaceAll(",\\s*\"labeledPositionsAtLastTransfer\"\\s*:\\s*\\{[^}]*}", ""));
+
+    assertThat(Files.readString(state)).doesNotContain("labeledPositions");
+
+    CheckpointState restored = checkpointer.restore().orElseThrow().state();
+    assertThat(restored.labeledPositionsAtLastTransfer()).isEmpty();
+    assertThat(restored.positions()).containsEntry("images.unlabeled-0", 42L);
+  }
+
+  @Test
   void shouldFindNothingInAnEmptyDirectory() throws Exception {
     assertThat(new Checkpointer(dir.resolve("none")).restore()).isEmpty();
   }
@@ -80,7 +97,7 @@ class CheckpointerTest {
       org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
     try {
       return checkpointer.save(new CheckpointState(version, 1,
-          Map.of("images.unlabeled-0", 42L), 0, 0, null, Instant.now()), net);
+          Map.of("images.unlabeled-0", 42L), 0, 0, Map.of(0, 7L), null, Instant.now()), net);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -33,6 +33,36 @@ class LabeledStoreTest {
   }
 
   @Test
+  void shouldCountAsNewAfterARestartOnlyWhatCameAfterTheLastTransferEvenWithRelabelsCompacted() {
+    LabeledStore before = new LabeledStore(SHAPE, 20);
+    for (int offset = 0; offset < 10; offset++) {
+      before.put(id(offset), new float[784], 3, 0, offset);
+    }
+    before.put(id(2), new float[784], 4, 0, 10); // a relabel of offset 2's image
+    before.markTransfer(before.snapshot());
+    for (int offset = 11; offset < 14; offset++) {
+      before.put(id(offset), new float[784], 5, 0, offset);
+    }
+    assertThat(before.newLabelsSinceTransfer()).isEqualTo(3);
+    assertThat(before.positionsAtLastTransfer()).containsEntry(0, 11L);
+
+    // restarted: the topic read back after compaction removed offset 2 (superseded by 10)
+    LabeledStore after = new LabeledStore(SHAPE, 20);
+    after.restoreMark(before.positionsAtLastTransfer());
+    for (int offset = 0; offset < 10; offset++) {
+      if (offset != 2) {
+        after.put(id(offset), new float[784], 3, 0, offset);
+      }
+    }
+    after.put(id(2), new float[784], 4, 0, 10);
+    for (int offset = 11; offset < 14; offset++) {
+      after.put(id(offset), new float[784], 5, 0, offset);
+    }
+    assertThat(after.newLabelsSinceTransfer()).isEqualTo(3);
+    assertThat(after.size()).isEqualTo(before.size());
+  }
+
+  @Test
   void shouldSplitDeterministicallyByImageIdIntoAboutTwentyPercentValidation() {
     LabeledStore first = new LabeledStore(SHAPE, 20);
     LabeledStore second = new LabeledStore(SHAPE, 20);
