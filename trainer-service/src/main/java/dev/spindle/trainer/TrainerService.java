@@ -92,11 +92,8 @@ public final class TrainerService implements AutoCloseable {
         new ImagePreprocessor(config.network().input()), config.classNames());
     labeledStore = new LabeledStore(config.network().input(), config.validationPercent());
     if (state != null) {
-      if (state.labeledPositionsAtLastTransfer().isEmpty()) {
-        labeledStore.markTransfer(state.labelEventsAtLastTransfer()); // an older checkpoint
-      } else {
-        labeledStore.restoreMark(state.labeledPositionsAtLastTransfer());
-      }
+      labeledStore.restoreMark(state.labelEventsAtLastTransfer(),
+          state.labeledPositionsAtLastTransfer());
     }
     producer = new TrainerProducer(config.clients(), topics);
     transfers = new TransferCoordinator(config, labeledStore, producer, metrics, lastVersion,

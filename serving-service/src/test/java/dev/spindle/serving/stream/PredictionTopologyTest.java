@@ -95,9 +95,7 @@ class PredictionTopologyTest {
 
   @Test
   void shouldInventNothingBeforeAModelThenPredictEveryWaitingImage() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      pipe(i);
-    }
+    pipeImages(3);
     driver.advanceWallClockTime(Duration.ofMillis(10));
     assertThat(predictions.isEmpty()).isTrue();
 
@@ -116,9 +114,7 @@ class PredictionTopologyTest {
   @Test
   void shouldPredictAFullBatchAtOnceAndTheRestAfterTheLinger() throws Exception {
     holder.offer(models.good(1));
-    for (int i = 0; i < 70; i++) {
-      pipe(i);
-    }
+    pipeImages(70);
     assertThat(predictions.readValuesToList()).hasSize(64);
     driver.advanceWallClockTime(Duration.ofMillis(10));
     assertThat(predictions.readValuesToList()).hasSize(6);
@@ -126,9 +122,7 @@ class PredictionTopologyTest {
 
   @Test
   void shouldWorkOffABacklogInBoundedSlicesSoNoTransactionRunsLong() throws Exception {
-    for (int i = 0; i < 300; i++) {
-      pipe(i);
-    }
+    pipeImages(300);
     holder.offer(models.good(1));
     driver.advanceWallClockTime(Duration.ofMillis(10));
     int first = predictions.readValuesToList().size();
@@ -140,9 +134,7 @@ class PredictionTopologyTest {
   @Test
   void shouldWaitForAFullerBatchUntilTheOldestImageHasLingered() throws Exception {
     holder.offer(models.good(1));
-    for (int i = 0; i < 10; i++) {
-      pipe(i);
-    }
+    pipeImages(10);
 
     driver.advanceWallClockTime(Duration.ofMillis(3));
     assertThat(predictions.readValuesToList()).as("younger than the 5 ms linger").isEmpty();
@@ -181,9 +173,7 @@ class PredictionTopologyTest {
     assertThat(first).allSatisfy(r -> assertThat(r.getMeasure().toString()).isEqualTo("entropy"));
 
     // the same images again: already requested, so never requested twice
-    for (int i = 0; i < 10; i++) {
-      pipe(i);
-    }
+    pipeImages(10);
     driver.advanceWallClockTime(Duration.ofSeconds(61));
     List<String> again = labelRequests.readValuesToList().stream()
         .map(r -> r.getImageId().toString()).toList();
@@ -194,9 +184,7 @@ class PredictionTopologyTest {
   @Test
   void shouldForgetRequestedImagesAfterAWeekSoItsStoreDoesNotGrowForever() throws Exception {
     holder.offer(models.good(1));
-    for (int i = 0; i < 10; i++) {
-      pipe(i);
-    }
+    pipeImages(10);
     driver.advanceWallClockTime(Duration.ofSeconds(61));
     int requested = labelRequests.readValuesToList().size();
     KeyValueStore<String, Long> store =
@@ -224,9 +212,7 @@ class PredictionTopologyTest {
     driver.close();
     start(new LabelRequestPolicy(true, "margin", 2, Duration.ofSeconds(60), true, 10));
     holder.offer(models.good(1));
-    for (int i = 0; i < 30; i++) {
-      pipe(i);
-    }
+    pipeImages(30);
     driver.advanceWallClockTime(Duration.ofSeconds(61));
 
     List<LabelRequest> requests = labelRequests.readValuesToList();
@@ -236,6 +222,13 @@ class PredictionTopologyTest {
         assertThat(r.getReason().toString()).startsWith("representative of a region"));
     assertThat(requests).isSortedAccordingTo(
         java.util.Comparator.comparingDouble(LabelRequest::getUncertainty).reversed());
+  }
+
+  /** Images 0 .. n-1 onto images.unlabeled. */
+  private void pipeImages(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      pipe(i);
+    }
   }
 
   private String pipe(int i) throws Exception {

@@ -95,10 +95,15 @@ public final class LabeledStore {
   }
 
   /**
-   * Before the topic is read back: the records below {@code positions} (a checkpoint's
-   * {@code labeledPositionsAtLastTransfer}) were used by the last transfer.
+   * Before the topic is read back, a checkpoint's mark of the last transfer: the records below
+   * {@code positions} were used by it; a checkpoint from before positions were kept (empty)
+   * has only its event count, {@code events}.
    */
-  public synchronized void restoreMark(Map<Integer, Long> positions) {
+  public synchronized void restoreMark(long events, Map<Integer, Long> positions) {
+    if (positions.isEmpty()) {
+      markTransfer(events);
+      return;
+    }
     restoredMark = Map.copyOf(positions);
     positionsAtLastTransfer = restoredMark;
   }

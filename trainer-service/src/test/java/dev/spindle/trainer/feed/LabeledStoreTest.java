@@ -48,7 +48,7 @@ class LabeledStoreTest {
 
     // restarted: the topic read back after compaction removed offset 2 (superseded by 10)
     LabeledStore after = new LabeledStore(SHAPE, 20);
-    after.restoreMark(before.positionsAtLastTransfer());
+    after.restoreMark(before.labelEventsAtLastTransfer(), before.positionsAtLastTransfer());
     for (int offset = 0; offset < 10; offset++) {
       if (offset != 2) {
         after.put(id(offset), new float[784], 3, 0, offset);
