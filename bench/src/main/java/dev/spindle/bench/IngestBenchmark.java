@@ -66,11 +66,20 @@ public final class IngestBenchmark implements Callable<Integer> {
           + "new images; the median pass is reported, with the range (default: ${DEFAULT-VALUE}).")
   int repeats;
 
+  @Option(names = "--bulk-in-flight", defaultValue = "20000",
+      description = "Images the bulk loader keeps unacknowledged at most (default: "
+          + "${DEFAULT-VALUE}).")
+  int bulkInFlight;
+
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
   @Override
   public Integer call() throws Exception {
+    if (bulkInFlight < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--bulk-in-flight must be at least 1, was " + bulkInFlight);
+    }
     if (repeats < 1 || repeats > 128) {
       // masks 0..repeats-1 (bulk) and 255-repeats+1..255 (batches) must not meet
       throw new CommandLine.ParameterException(new CommandLine(this),
@@ -103,12 +112,12 @@ public final class IngestBenchmark implements Callable<Integer> {
       CeilingProducer.createTopic(config);
       System.err.println("warm-up: every path once on " + warmUp.size() + " other images");
       CeilingProducer.run(config, topics, warmUp);
-      runBulkLoader(config, topics, warmUpBulk);
+      runBulkLoader(config, topics, warmUpBulk, bulkInFlight);
       List<Rate> ceilingRates = new ArrayList<>();
       List<Rate> bulkRates = new ArrayList<>();
       for (int pass = 0; pass < repeats; pass++) {
         ceilingRates.add(CeilingProducer.run(config, topics, bulkPasses.get(pass)));
-        bulkRates.add(runBulkLoader(config, topics, bulkPasses.get(pass)));
+        bulkRates.add(runBulkLoader(config, topics, bulkPasses.get(pass), bulkInFlight));
       }
       Rate singleRate;
       List<Rate> batchRates = new ArrayList<>();
@@ -142,6 +151,7 @@ public final class IngestBenchmark implements Callable<Integer> {
       results.put("bulk_images_per_s", bulkPass.rate());
       results.put("http_images_per_s", singleRate.perSecond());
       results.put("http_batch_images_per_s", batchPass.rate());
+      results.put("bulk_in_flight", bulkInFlight);
       results.put("http_clients", clients);
       results.put("http_batch_size", batchSize);
       results.put("bulk_vs_ceiling", bulkPass.ratio());
@@ -167,8 +177,8 @@ public final class IngestBenchmark implements Callable<Integer> {
     }
   }
 
-  private static Rate runBulkLoader(IngestConfig config, Topics topics, List<byte[]> images)
-      throws InterruptedException {
+  private static Rate runBulkLoader(IngestConfig config, Topics topics, List<byte[]> images,
+      int maxInFlight) throws InterruptedException {
     List<LoadItem> items = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {
       byte[] png = images.get(i);
@@ -178,7 +188,7 @@ public final class IngestBenchmark implements Callable<Integer> {
     try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout());
         IngestPipeline pipeline = IngestPipeline.create(config, topics, sender)) {
       CpuClock cpu = CpuClock.start();
-      LoadSummary summary = new BulkLoader(pipeline, 20_000, System.err).load(items);
+      LoadSummary summary = new BulkLoader(pipeline, maxInFlight, System.err).load(items);
       CpuClock.CpuUse used = cpu.stop();
       System.err.println("bulk loader: " + summary.describe());
       return new Rate(summary.total(), summary.seconds(), used);
@@ -201,7 +211,8 @@ public final class IngestBenchmark implements Callable<Integer> {
         "|---|---|---|---|",
         String.format("| bare KafkaProducer, pre-serialized records (ceiling) | %s | %.0f | 1.00 |",
             r.get("images_bulk"), (double) r.get("ceiling_images_per_s")),
-        row("bulk loader (validate, hash, dedup, Avro, send)", r.get("images_bulk"),
+        row("bulk loader (validate, hash, dedup, Avro, send; at most " + r.get("bulk_in_flight")
+            + " in flight)", r.get("images_bulk"),
             r.get("bulk_images_per_s"), r.get("bulk_vs_ceiling"), r.get("bulk_vs_ceiling_range")),
         row("HTTP POST /v1/images/batch, " + r.get("http_batch_size") + " images per request, "
             + r.get("http_clients") + " clients", r.get("images_http_batch"),
@@ -217,10 +228,14 @@ public final class IngestBenchmark implements Callable<Integer> {
             + "from /proc/stat (broker, registry, this JVM and the kernel's network work), this "
             + "JVM alone (the ceiling's producer, or ingest with its HTTP clients), and the "
             + "stack's processes (broker + registry). Where every core is busy, a path's ratio "
-            + "to the ceiling is the ratio of their CPU per image.",
+            + "to the ceiling is the ratio of their CPU per image. Where cores are idle, the "
+            + "busiest thread of this JVM (its CPU over the pass's time: 100% is one core all "
+            + "the time) shows whether one thread bounds the path; the producer's network "
+            + "thread carries every record and every acknowledgement's callbacks.",
         "",
-        "| path | machine us/image | this JVM us/image | broker + registry us/image | cores busy |",
-        "|---|---|---|---|---|",
+        "| path | machine us/image | this JVM us/image | broker + registry us/image | cores busy "
+            + "| busiest thread | producer network thread |",
+        "|---|---|---|---|---|---|---|",
         cpuRow("ceiling", r), cpuRow("bulk", r), cpuRow("http_batch", r),
         cpuRow("http_single", r),
         "");
@@ -229,20 +244,32 @@ public final class IngestBenchmark implements Callable<Integer> {
   @SuppressWarnings("unchecked")
   private static String cpuRow(String path, Map<String, Object> r) {
     CpuShare share = ((Map<String, CpuShare>) r.get("cpu")).get(path);
-    return String.format("| %s | %.1f | %.1f | %.1f | %.0f%% |", path,
+    return String.format("| %s | %.1f | %.1f | %.1f | %.0f%% | %s, %.0f%% | %.0f%% |", path,
         share.machineMicrosPerImage(), share.processMicrosPerImage(),
-        share.childMicrosPerImage(), 100 * share.utilisation());
+        share.childMicrosPerImage(), 100 * share.utilisation(),
+        share.busiestThread().replace("|", "\\|"), 100 * share.busiestThreadShare(),
+        100 * share.producerIoShare());
   }
 
-  /** Median CPU per image of a path's passes, and how busy the machine was. */
+  /**
+   * Median CPU per image of a path's passes and how busy the machine was; the busiest thread's
+   * share, median over the passes, named after the pass where it was highest; the producer's
+   * network thread's share, median over the passes.
+   */
   record CpuShare(double machineMicrosPerImage, double processMicrosPerImage,
-      double childMicrosPerImage, double utilisation) {
+      double childMicrosPerImage, double utilisation, String busiestThread,
+      double busiestThreadShare, double producerIoShare) {
     static CpuShare of(List<Rate> passes) {
+      String busiest = passes.stream()
+          .max(Comparator.comparingDouble(r -> r.cpu().busiestShare()))
+          .map(r -> r.cpu().busiest().name()).orElse("none");
       return new CpuShare(
           median(passes, r -> r.cpu().microsPer(r.cpu().machineSeconds(), r.count())),
           median(passes, r -> r.cpu().microsPer(r.cpu().processSeconds(), r.count())),
           median(passes, r -> r.cpu().microsPer(r.cpu().childSeconds(), r.count())),
-          median(passes, r -> r.cpu().utilisation()));
+          median(passes, r -> r.cpu().utilisation()), busiest,
+          median(passes, r -> r.cpu().busiestShare()),
+          median(passes, r -> r.cpu().producerIoShare()));
     }
 
     private static double median(List<Rate> passes, ToDoubleFunction<Rate> value) {

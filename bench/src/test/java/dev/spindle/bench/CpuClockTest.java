@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class CpuClockTest {
@@ -52,5 +54,31 @@ class CpuClockTest {
     } finally {
       busy.destroyForcibly().waitFor();
     }
+  }
+
+  @Test
+  void shouldNameTheBusiestThreadAndTheProducerNetworkThreadsShare() throws Exception {
+    CpuClock clock = CpuClock.start();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread network = new Thread(() -> {
+      while (!done.get()) {
+        spin(10);
+      }
+    }, "kafka-producer-network-thread | bench-7");
+    network.start();
+    CpuClock.CpuUse used;
+    try {
+      // measured while the thread still runs: a thread that ended is no longer counted
+      await().atMost(Duration.ofSeconds(10)).until(() -> clock.stop().busiestShare() > 0.4);
+      used = clock.stop();
+    } finally {
+      done.set(true);
+      network.join();
+    }
+
+    assertThat(used.busiest().name()).isEqualTo("kafka-producer-network-thread | bench-N");
+    assertThat(used.producerIoShare()).isEqualTo(used.busiestShare());
+    assertThat(used.threads()).extracting(CpuClock.ThreadCpu::seconds)
+        .isSortedAccordingTo(Comparator.reverseOrder());
   }
 }
