@@ -2,15 +2,9 @@ package dev.spindle.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * CPU time spent while a measured stretch runs: the whole machine's (from {@code /proc/stat}:
@@ -27,20 +21,20 @@ final class CpuClock {
   private final long machineBusyTicks;
   private final long processNanos;
   private final long childTicks;
-  private final Map<Long, Long> threadNanos;
+  private final ThreadClock threadClock;
 
   private CpuClock(long startedNanos, long machineBusyTicks, long processNanos,
-      long childTicks, Map<Long, Long> threadNanos) {
+      long childTicks, ThreadClock threadClock) {
     this.startedNanos = startedNanos;
     this.machineBusyTicks = machineBusyTicks;
     this.processNanos = processNanos;
     this.childTicks = childTicks;
-    this.threadNanos = threadNanos;
+    this.threadClock = threadClock;
   }
 
   static CpuClock start() {
     return new CpuClock(System.nanoTime(), machineBusyTicks(), processNanos(), childTicks(),
-        threadNanos());
+        ThreadClock.start());
   }
 
   /** What was spent since {@link #start}; machine figures are NaN where /proc is missing. */
@@ -53,24 +47,24 @@ final class CpuClock {
     double child = children < 0 || childTicks < 0
         ? Double.NaN : (children - childTicks) / TICKS_PER_SECOND;
     return new CpuUse(wall, machine, (processNanos() - processNanos) / 1e9, child,
-        Runtime.getRuntime().availableProcessors(), threadsSince(threadNanos));
+        Runtime.getRuntime().availableProcessors(), threadClock.stop());
   }
 
   /**
    * CPU seconds over {@code wallSeconds} on {@code cores}: all busy cores of the machine, this
    * JVM's share of them, its child processes' (those alive at both ends), and what each thread
-   * of this JVM alive at the end spent, the busiest first.
+   * of this JVM spent (those that ended on the way too), the busiest first.
    */
   record CpuUse(double wallSeconds, double machineSeconds, double processSeconds,
-      double childSeconds, int cores, List<ThreadCpu> threads) {
+      double childSeconds, int cores, List<ThreadClock.ThreadCpu> threads) {
     /** Busy share of all cores, 0..1. */
     double utilisation() {
       return machineSeconds / (wallSeconds * cores);
     }
 
     /** The thread of this JVM that spent the most. */
-    ThreadCpu busiest() {
-      return threads.isEmpty() ? new ThreadCpu("none", 0) : threads.get(0);
+    ThreadClock.ThreadCpu busiest() {
+      return threads.isEmpty() ? new ThreadClock.ThreadCpu("none", 0) : threads.get(0);
     }
 
     /** The busiest thread's CPU over the wall time: 1.0 is one core all the time. */
@@ -84,7 +78,7 @@ final class CpuClock {
      */
     double producerIoShare() {
       return threads.stream().filter(t -> t.name().startsWith("kafka-producer-network-thread"))
-          .mapToDouble(ThreadCpu::seconds).sum() / wallSeconds;
+          .mapToDouble(ThreadClock.ThreadCpu::seconds).sum() / wallSeconds;
     }
 
     /** {@code seconds} (one of this record's CPU figures) in microseconds per item. */
@@ -128,38 +122,6 @@ final class CpuClock {
   private static long ticksOf(long pid) {
     return ProcStat.read(Path.of("/proc", Long.toString(pid), "stat"))
         .map(ProcStat::cpuTicks).orElse(0L);   // 0: it ended
-  }
-
-  /** A thread (its name with numbers as N) and the CPU seconds it spent. */
-  record ThreadCpu(String name, double seconds) {
-  }
-
-  /** CPU nanoseconds so far of each live thread of this JVM, by thread id. */
-  private static Map<Long, Long> threadNanos() {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    Map<Long, Long> nanos = new HashMap<>();
-    for (long id : threads.getAllThreadIds()) {
-      long cpu = threads.getThreadCpuTime(id);
-      if (cpu >= 0) {
-        nanos.put(id, cpu);
-      }
-    }
-    return nanos;
-  }
-
-  /** What each thread spent since {@code before} (a new one from zero), the busiest first. */
-  private static List<ThreadCpu> threadsSince(Map<Long, Long> before) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    List<ThreadCpu> spent = new ArrayList<>();
-    for (Map.Entry<Long, Long> now : threadNanos().entrySet()) {
-      long nanos = now.getValue() - before.getOrDefault(now.getKey(), 0L);
-      ThreadInfo info = threads.getThreadInfo(now.getKey());
-      if (nanos > 0 && info != null) {
-        spent.add(new ThreadCpu(info.getThreadName().replaceAll("\\d+", "N"), nanos / 1e9));
-      }
-    }
-    spent.sort(Comparator.comparingDouble(ThreadCpu::seconds).reversed());
-    return spent;
   }
 
   private static long processNanos() {

@@ -112,12 +112,14 @@ public final class IngestBenchmark implements Callable<Integer> {
       CeilingProducer.createTopic(config);
       System.err.println("warm-up: every path once on " + warmUp.size() + " other images");
       CeilingProducer.run(config, topics, warmUp);
-      runBulkLoader(config, topics, warmUpBulk, bulkInFlight);
+      runBulkLoader(config, topics, warmUpBulk, bulkInFlight, new ArrayList<>());
       List<Rate> ceilingRates = new ArrayList<>();
       List<Rate> bulkRates = new ArrayList<>();
+      List<Double> bulkAtLimit = new ArrayList<>();
       for (int pass = 0; pass < repeats; pass++) {
         ceilingRates.add(CeilingProducer.run(config, topics, bulkPasses.get(pass)));
-        bulkRates.add(runBulkLoader(config, topics, bulkPasses.get(pass), bulkInFlight));
+        bulkRates.add(runBulkLoader(config, topics, bulkPasses.get(pass), bulkInFlight,
+            bulkAtLimit));
       }
       Rate singleRate;
       List<Rate> batchRates = new ArrayList<>();
@@ -152,6 +154,8 @@ public final class IngestBenchmark implements Callable<Integer> {
       results.put("http_images_per_s", singleRate.perSecond());
       results.put("http_batch_images_per_s", batchPass.rate());
       results.put("bulk_in_flight", bulkInFlight);
+      results.put("bulk_at_in_flight_limit",
+          Passes.median(bulkAtLimit.stream().mapToDouble(Double::doubleValue).toArray()));
       results.put("http_clients", clients);
       results.put("http_batch_size", batchSize);
       results.put("bulk_vs_ceiling", bulkPass.ratio());
@@ -177,8 +181,9 @@ public final class IngestBenchmark implements Callable<Integer> {
     }
   }
 
+  /** One bulk-loader pass; adds the share of it spent at the in-flight limit to atLimit. */
   private static Rate runBulkLoader(IngestConfig config, Topics topics, List<byte[]> images,
-      int maxInFlight) throws InterruptedException {
+      int maxInFlight, List<Double> atLimit) throws InterruptedException {
     List<LoadItem> items = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {
       byte[] png = images.get(i);
@@ -191,6 +196,7 @@ public final class IngestBenchmark implements Callable<Integer> {
       LoadSummary summary = new BulkLoader(pipeline, maxInFlight, System.err).load(items);
       CpuClock.CpuUse used = cpu.stop();
       System.err.println("bulk loader: " + summary.describe());
+      atLimit.add(summary.atLimitShare());
       return new Rate(summary.total(), summary.seconds(), used);
     }
   }
@@ -223,6 +229,11 @@ public final class IngestBenchmark implements Callable<Integer> {
         "",
         String.format("Lost: %s. Duplicates: %s (distinct images expected: %s).",
             r.get("lost"), r.get("duplicates"), r.get("distinct_images_expected")),
+        "",
+        String.format("The bulk loader was at its limit of %s images in flight, waiting on "
+            + "acknowledgements, %.0f%% of the time (median over its passes): where that is "
+            + "high, acknowledgements, not validation, set its pace.", r.get("bulk_in_flight"),
+            100 * (double) r.get("bulk_at_in_flight_limit")),
         "",
         "CPU per image while each path ran (median over its passes): the machine's busy cores "
             + "from /proc/stat (broker, registry, this JVM and the kernel's network work), this "

@@ -78,7 +78,21 @@ class CpuClockTest {
 
     assertThat(used.busiest().name()).isEqualTo("kafka-producer-network-thread | bench-N");
     assertThat(used.producerIoShare()).isEqualTo(used.busiestShare());
-    assertThat(used.threads()).extracting(CpuClock.ThreadCpu::seconds)
+    assertThat(used.threads()).extracting(ThreadClock.ThreadCpu::seconds)
         .isSortedAccordingTo(Comparator.reverseOrder());
+  }
+
+  @Test
+  void shouldCountAThreadThatEndedBeforeTheClockStopped() throws Exception {
+    CpuClock clock = CpuClock.start();
+    Thread worker = new Thread(() -> spin(300), "bulk-loader-3");
+    worker.start();
+    worker.join();
+
+    // counted up to the sampler's last reading, at most a sampling period before it ended
+    assertThat(clock.stop().threads()).anySatisfy(thread -> {
+      assertThat(thread.name()).isEqualTo("bulk-loader-N");
+      assertThat(thread.seconds()).isGreaterThan(0.1);
+    });
   }
 }

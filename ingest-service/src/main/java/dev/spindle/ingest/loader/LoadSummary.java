@@ -13,9 +13,11 @@ import java.util.TreeMap;
  * @param rejectedByReason inputs refused by validation, by reason code
  * @param failed inputs Kafka did not acknowledge (to be loaded again)
  * @param seconds wall time
+ * @param atLimitSeconds of that, how long the loader waited with its most images in flight
+ *     unanswered: the broker's acknowledgements, not validation, set the pace
  */
 public record LoadSummary(long total, long accepted, long labeled, long duplicates,
-    Map<String, Long> rejectedByReason, long failed, double seconds) {
+    Map<String, Long> rejectedByReason, long failed, double seconds, double atLimitSeconds) {
 
   public LoadSummary {
     rejectedByReason = Map.copyOf(rejectedByReason);
@@ -29,12 +31,19 @@ public record LoadSummary(long total, long accepted, long labeled, long duplicat
     return seconds > 0 ? total / seconds : 0;
   }
 
+  /** Share of the wall time spent waiting on acknowledgements with the most in flight, 0..1. */
+  public double atLimitShare() {
+    return seconds > 0 ? Math.min(1.0, atLimitSeconds / seconds) : 0;
+  }
+
   /** One paragraph for people. */
   public String describe() {
     StringBuilder out = new StringBuilder(String.format(
         "loaded %d inputs in %.1f s (%.0f images/s): accepted %d (labeled %d), duplicates %d, "
-            + "rejected %d, failed %d",
-        total, seconds, imagesPerSecond(), accepted, labeled, duplicates, rejected(), failed));
+            + "rejected %d, failed %d; at its in-flight limit (waiting on acknowledgements) "
+            + "%.0f%% of the time",
+        total, seconds, imagesPerSecond(), accepted, labeled, duplicates, rejected(), failed,
+        100 * atLimitShare()));
     if (!rejectedByReason.isEmpty()) {
       out.append("\n  rejected by reason: ").append(new TreeMap<>(rejectedByReason));
     }
