@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The ceiling: a bare KafkaProducer with ingest's producer settings sending the very records
- * ingest would write, serialized before the clock starts, to a topic of its own.
+ * The ceiling: a bare KafkaProducer with the bulk loader's producer settings sending the very
+ * records ingest would write, serialized before the clock starts, to a topic of its own.
  */
 final class CeilingProducer {
   static final String TOPIC = "bench.ceiling";
@@ -52,8 +52,10 @@ final class CeilingProducer {
     CpuClock cpu = CpuClock.start();
     double seconds;
     CpuClock.CpuUse used;
+    ProducerStats batching;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-        RecordSender.producerConfig(config.clients(), config.publishTimeout()),
+        RecordSender.producerConfig(config.clients(), config.publishTimeout(),
+            config.bulkLinger()),
         new StringSerializer(), new ByteArraySerializer())) {
       for (ProducerRecord<String, byte[]> record : records) {
         producer.send(record, (metadata, error) -> {
@@ -67,11 +69,12 @@ final class CeilingProducer {
       // producer's network thread still lives, so its CPU is counted
       seconds = (System.nanoTime() - started) / 1e9;
       used = cpu.stop();
+      batching = ProducerStats.of(producer.metrics());
     }
     if (failed.get() > 0) {
       throw new IllegalStateException(failed.get() + " ceiling records failed");
     }
     System.err.printf("ceiling: %d records in %.2f s%n", records.size(), seconds);
-    return new Rate(records.size(), seconds, used);
+    return new Rate(records.size(), seconds, used, batching);
   }
 }

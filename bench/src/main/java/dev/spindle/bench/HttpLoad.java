@@ -86,7 +86,7 @@ final class HttpLoad implements AutoCloseable {
     CpuClock.CpuUse used = cpu.stop();
     System.err.printf("http %s: %d accepted, %d refused in %.2f s%n", path, accepted.get(),
         refused.get(), seconds);
-    return new Rate(accepted.get(), seconds, used);
+    return new Rate(accepted.get(), seconds, used, ProducerStats.NONE);
   }
 
   /** Images of {@code upload} the service accepted. */

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,11 @@ public final class IngestBenchmark implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   int bulkInFlight;
 
+  @Option(names = "--bulk-linger-ms",
+      description = "linger.ms of the bulk loader's producer and the ceiling's (default: "
+          + "ingest.bulk.linger.ms's, 25; the ceiling flushes, so it sends at once either way).")
+  Integer bulkLingerMs;
+
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
   Path out;
 
@@ -100,12 +106,16 @@ public final class IngestBenchmark implements Callable<Integer> {
     List<byte[]> warmUpBatch = warmUp.subList(half + warmUpSingle.size(), warmUp.size());
     try (LocalStack stack = LocalStack.start(StackConfig.ephemeral(
         Files.createTempDirectory("spindle-bench")))) {
-      IngestConfig config = IngestConfig.from(Settings.of(Map.of(
+      Map<String, String> settings = new HashMap<>(Map.of(
           "kafka.bootstrap.servers", stack.bootstrapServers(),
           "schema.registry.url", stack.registryUrl(),
           "ingest.http.host", "127.0.0.1", "ingest.http.port", "0",
           "ingest.join.enabled", "false",
-          "ingest.state.dir", Files.createTempDirectory("bench-state").toString())));
+          "ingest.state.dir", Files.createTempDirectory("bench-state").toString()));
+      if (bulkLingerMs != null) {
+        settings.put("ingest.bulk.linger.ms", bulkLingerMs.toString());
+      }
+      IngestConfig config = IngestConfig.from(Settings.of(settings));
       IngestService.provisionTopics(config);
       Topics topics = Topics.create(config.clients().serde());
 
@@ -154,6 +164,7 @@ public final class IngestBenchmark implements Callable<Integer> {
       results.put("http_images_per_s", singleRate.perSecond());
       results.put("http_batch_images_per_s", batchPass.rate());
       results.put("bulk_in_flight", bulkInFlight);
+      results.put("bulk_linger_ms", config.bulkLinger().toMillis());
       results.put("bulk_at_in_flight_limit",
           Passes.median(bulkAtLimit.stream().mapToDouble(Double::doubleValue).toArray()));
       results.put("http_clients", clients);
@@ -172,6 +183,8 @@ public final class IngestBenchmark implements Callable<Integer> {
       cpu.put("http_batch", CpuShare.of(batchRates));
       cpu.put("http_single", CpuShare.of(List.of(singleRate)));
       results.put("cpu", cpu);
+      results.put("batching", Map.of("ceiling", ProducerStats.median(ceilingRates),
+          "bulk", ProducerStats.median(bulkRates)));
       results.put("lost", audit.lost());
       results.put("duplicates", audit.duplicates());
       results.put("distinct_images_expected", audit.expected());
@@ -190,14 +203,16 @@ public final class IngestBenchmark implements Callable<Integer> {
       items.add(new LoadItem("bench#" + i, () -> new ImageUpload(png, Optional.empty(),
           Optional.empty(), Optional.of("bench"), Optional.empty())));
     }
-    try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout());
+    try (RecordSender sender = RecordSender.forBulk(config.clients(), config.publishTimeout(),
+        config.bulkLinger());
         IngestPipeline pipeline = IngestPipeline.create(config, topics, sender)) {
       CpuClock cpu = CpuClock.start();
       LoadSummary summary = new BulkLoader(pipeline, maxInFlight, System.err).load(items);
       CpuClock.CpuUse used = cpu.stop();
       System.err.println("bulk loader: " + summary.describe());
       atLimit.add(summary.atLimitShare());
-      return new Rate(summary.total(), summary.seconds(), used);
+      return new Rate(summary.total(), summary.seconds(), used,
+          ProducerStats.of(sender.metrics()));
     }
   }
 
@@ -206,7 +221,9 @@ public final class IngestBenchmark implements Callable<Integer> {
         "# Ingest benchmark",
         "",
         "Fresh local stack (real KRaft broker + Apicurio), producer acks=all, idempotent, "
-            + "same settings for all paths. Images: Fashion-MNIST as PNG files. Every path ran "
+            + "the same settings for the ceiling and the bulk loader (linger.ms="
+            + r.get("bulk_linger_ms") + ", ingest.bulk.linger.ms; the ceiling flushes at once), "
+            + "linger.ms=0 for HTTP uploads, as ingest serves them. Images: Fashion-MNIST as PNG files. Every path ran "
             + "once on " + r.get("warm_up_images") + " warm-up images before being measured. "
             + "The ceiling, the bulk loader and HTTP batches were measured in " + r.get("passes")
             + " passes over new images each; pass i of a path is compared with ceiling pass i, "
@@ -249,6 +266,13 @@ public final class IngestBenchmark implements Callable<Integer> {
         "|---|---|---|---|---|---|---|",
         cpuRow("ceiling", r), cpuRow("bulk", r), cpuRow("http_batch", r),
         cpuRow("http_single", r),
+        "",
+        "How the producer batched (its own metrics, median over the passes; the same settings "
+            + "for both, linger.ms=" + r.get("bulk_linger_ms") + "):",
+        "",
+        "| path | records per request | bytes per batch | request latency ms |",
+        "|---|---|---|---|",
+        batchingRow("ceiling", r), batchingRow("bulk", r),
         "");
   }
 
@@ -260,6 +284,13 @@ public final class IngestBenchmark implements Callable<Integer> {
         share.childMicrosPerImage(), 100 * share.utilisation(),
         share.busiestThread().replace("|", "\\|"), 100 * share.busiestThreadShare(),
         100 * share.producerIoShare());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String batchingRow(String path, Map<String, Object> r) {
+    ProducerStats stats = ((Map<String, ProducerStats>) r.get("batching")).get(path);
+    return String.format("| %s | %.0f | %.0f | %.1f |", path, stats.recordsPerRequest(),
+        stats.batchBytes(), stats.requestLatencyMs());
   }
 
   /**

@@ -2,8 +2,11 @@ package dev.spindle.bench;
 
 import java.util.List;
 
-/** {@code count} items in {@code seconds}, and the CPU they took. */
-record Rate(long count, double seconds, CpuClock.CpuUse cpu) {
+/**
+ * {@code count} items in {@code seconds}, the CPU they took, and how the producer batched them
+ * ({@link ProducerStats#NONE} where the path's producer outlives the pass).
+ */
+record Rate(long count, double seconds, CpuClock.CpuUse cpu, ProducerStats producer) {
   double perSecond() {
     return count / seconds;
   }

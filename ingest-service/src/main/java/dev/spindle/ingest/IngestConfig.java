@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
  *   <li>{@code ingest.batch.max.images} (1000), {@code ingest.batch.max.bytes} (64 MiB): the
  *       most one {@code POST /v1/images/batch} may hold</li>
  *   <li>{@code ingest.publish.timeout.ms} (10000): longest wait for the broker's ack before 503</li>
+ *   <li>{@code ingest.bulk.linger.ms} (25): how long the bulk loader's producer holds a batch
+ *       to fill it (HTTP uploads are sent at once)</li>
  *   <li>{@code ingest.retry.after.seconds} (5): the Retry-After of a 503</li>
  *   <li>{@code ingest.auth.tokens}: comma-separated bearer tokens; empty disables auth</li>
  *   <li>{@code labels.classes}: comma-separated class names (Fashion-MNIST's by default)</li>
@@ -39,6 +41,7 @@ public record IngestConfig(
     ImageLimits limits,
     BatchLimits batchLimits,
     Duration publishTimeout,
+    Duration bulkLinger,
     int retryAfterSeconds,
     Set<String> authTokens,
     LabelNames labelNames,
@@ -58,6 +61,7 @@ public record IngestConfig(
         new BatchLimits(s.getInt("ingest.batch.max.images", BatchLimits.DEFAULT_MAX_IMAGES),
             s.getLong("ingest.batch.max.bytes", BatchLimits.DEFAULT_MAX_BYTES)),
         s.getMillis("ingest.publish.timeout.ms", Duration.ofSeconds(10)),
+        s.getMillis("ingest.bulk.linger.ms", Duration.ofMillis(25)),
         s.getInt("ingest.retry.after.seconds", 5),
         Arrays.stream(s.get("ingest.auth.tokens", "").split(","))
             .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toUnmodifiableSet()),

@@ -157,7 +157,8 @@ public final class StreamingSslBenchmark implements Callable<Integer> {
           "ingest.join.enabled", "false", "ingest.state.dir", work.resolve("ingest").toString())));
       IngestService.provisionTopics(ingest);
       Topics topics = Topics.create(ingest.clients().serde());
-      try (RecordSender sender = RecordSender.create(ingest.clients(), ingest.publishTimeout());
+      try (RecordSender sender = RecordSender.forBulk(ingest.clients(), ingest.publishTimeout(),
+          ingest.bulkLinger());
           IngestPipeline pipeline = IngestPipeline.create(ingest, topics, sender)) {
         LoadSummary summary = new BulkLoader(pipeline, 10_000, System.out).load(IdxSource.items(
             Path.of(FashionMnist.TRAIN_IMAGES), Path.of(FashionMnist.TRAIN_LABELS),

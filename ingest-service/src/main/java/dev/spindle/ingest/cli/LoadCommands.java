@@ -24,7 +24,8 @@ final class LoadCommands {
     IngestConfig config = IngestConfig.from(connection.settings(Map.of()));
     IngestService.provisionTopics(config);
     Topics topics = Topics.create(config.clients().serde());
-    try (RecordSender sender = RecordSender.create(config.clients(), config.publishTimeout());
+    try (RecordSender sender = RecordSender.forBulk(config.clients(), config.publishTimeout(),
+        config.bulkLinger());
         IngestPipeline pipeline = IngestPipeline.create(config, topics, sender)) {
       LoadSummary summary = new BulkLoader(pipeline, MAX_IN_FLIGHT, System.err)
           .load(items.items(config));
