@@ -47,15 +47,18 @@ public final class RecordSender implements AutoCloseable {
   }
 
   /**
-   * The producer settings ingest uses (the benchmark's bare producer uses the same): tuning
-   * defaults, then any {@code kafka.*} pass-through settings, then what the guarantees need
-   * (acks=all, idempotence) and the bounds that make a dead broker a quick 503.
+   * The producer settings ingest's HTTP uploads use: tuning defaults, then any {@code kafka.*}
+   * pass-through settings, then what the guarantees need (acks=all, idempotence) and the bounds
+   * that make a dead broker a quick 503.
    */
   public static Map<String, Object> producerConfig(ClientSettings clients, Duration timeout) {
     return producerConfig(clients, timeout, Duration.ZERO);
   }
 
-  /** The same, holding batches up to {@code linger} unless a kafka.linger.ms key says else. */
+  /**
+   * The same, holding batches up to {@code linger} unless a kafka.linger.ms key says else: the
+   * bulk loader's settings, which the benchmark's bare producer uses too.
+   */
   public static Map<String, Object> producerConfig(ClientSettings clients, Duration timeout,
       Duration linger) {
     long timeoutMs = timeout.toMillis();
