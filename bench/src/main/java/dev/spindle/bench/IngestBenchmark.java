@@ -73,8 +73,8 @@ public final class IngestBenchmark implements Callable<Integer> {
   int bulkInFlight;
 
   @Option(names = "--bulk-linger-ms",
-      description = "linger.ms of the bulk loader's producer and the ceiling's (default: "
-          + "ingest.bulk.linger.ms's, 25; the ceiling flushes, so it sends at once either way).")
+      description = "linger.ms of the bulk loader's producer and the ceiling's, the same for "
+          + "both (default: ingest.bulk.linger.ms's, 25).")
   Integer bulkLingerMs;
 
   @Option(names = "--out", defaultValue = "results", description = "Results directory.")
@@ -222,7 +222,7 @@ public final class IngestBenchmark implements Callable<Integer> {
         "",
         "Fresh local stack (real KRaft broker + Apicurio), producer acks=all, idempotent, "
             + "the same settings for the ceiling and the bulk loader (linger.ms="
-            + r.get("bulk_linger_ms") + ", ingest.bulk.linger.ms; the ceiling flushes at once), "
+            + r.get("bulk_linger_ms") + ", ingest.bulk.linger.ms), "
             + "linger.ms=0 for HTTP uploads, as ingest serves them. Images: Fashion-MNIST as PNG files. Every path ran "
             + "once on " + r.get("warm_up_images") + " warm-up images before being measured. "
             + "The ceiling, the bulk loader and HTTP batches were measured in " + r.get("passes")
