@@ -33,5 +33,5 @@ for run in $(seq 1 "${RUNS:-1}"); do
     dev.spindle.bench.IngestBenchmark --images "$IMAGES" \
     --http-images "$B/data/t2k-images-idx3-ubyte" --out "$OUT/$name" "$@" > "$OUT/$name.log" 2>&1
   echo "$name: exit $? after $(( $(date +%s) - started )) s"
-  sed -n '/^| path | images/,/^Lost/p;/^| path | machine/,$p' "$OUT/$name.log"
+  sed -n '/^| path | images/,/^Lost/p;/at its limit of/p;/^| path | machine/,$p' "$OUT/$name.log"
 done
