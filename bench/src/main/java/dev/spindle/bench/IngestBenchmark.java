@@ -221,9 +221,9 @@ public final class IngestBenchmark implements Callable<Integer> {
         "# Ingest benchmark",
         "",
         "Fresh local stack (real KRaft broker + Apicurio), producer acks=all, idempotent, "
-            + "the same settings for the ceiling and the bulk loader (linger.ms="
-            + r.get("bulk_linger_ms") + ", ingest.bulk.linger.ms), "
-            + "linger.ms=0 for HTTP uploads, as ingest serves them. Images: Fashion-MNIST as PNG files. Every path ran "
+            + "the same settings for the ceiling, the bulk loader and HTTP batches (linger.ms="
+            + r.get("bulk_linger_ms") + ", ingest.bulk.linger.ms), linger.ms=0 for single HTTP "
+            + "uploads, as ingest serves them. Images: Fashion-MNIST as PNG files. Every path ran "
             + "once on " + r.get("warm_up_images") + " warm-up images before being measured. "
             + "The ceiling, the bulk loader and HTTP batches were measured in " + r.get("passes")
             + " passes over new images each; pass i of a path is compared with ceiling pass i, "

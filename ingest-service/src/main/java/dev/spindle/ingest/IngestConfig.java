@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  *   <li>{@code ingest.batch.max.images} (1000), {@code ingest.batch.max.bytes} (64 MiB): the
  *       most one {@code POST /v1/images/batch} may hold</li>
  *   <li>{@code ingest.publish.timeout.ms} (10000): longest wait for the broker's ack before 503</li>
- *   <li>{@code ingest.bulk.linger.ms} (25): how long the bulk loader's producer holds a batch
- *       to fill it (HTTP uploads are sent at once)</li>
+ *   <li>{@code ingest.bulk.linger.ms} (25): how long bulk images (the bulk loader's, a batch
+ *       upload's) wait for their producer batch to fill; single uploads are sent at once</li>
  *   <li>{@code ingest.retry.after.seconds} (5): the Retry-After of a 503</li>
  *   <li>{@code ingest.auth.tokens}: comma-separated bearer tokens; empty disables auth</li>
  *   <li>{@code labels.classes}: comma-separated class names (Fashion-MNIST's by default)</li>

@@ -42,6 +42,7 @@ public final class IngestPipeline implements AutoCloseable {
   private final LabelNames labelNames;
   private final Topics topics;
   private final RecordSender sender;
+  private final RecordSender bulkSender;
   private final SeenImages seen;
   private final IngestMetrics metrics;
   private final Clock clock;
@@ -52,10 +53,18 @@ public final class IngestPipeline implements AutoCloseable {
 
   public IngestPipeline(ImageValidator validator, LabelNames labelNames, Topics topics,
       RecordSender sender, SeenImages seen, IngestMetrics metrics, Clock clock) {
+    this(validator, labelNames, topics, sender, sender, seen, metrics, clock);
+  }
+
+  /** With {@code bulkSender} for images that come in bulk ({@link #ingestBulkImage}). */
+  public IngestPipeline(ImageValidator validator, LabelNames labelNames, Topics topics,
+      RecordSender sender, RecordSender bulkSender, SeenImages seen, IngestMetrics metrics,
+      Clock clock) {
     this.validator = validator;
     this.labelNames = labelNames;
     this.topics = topics;
     this.sender = sender;
+    this.bulkSender = bulkSender;
     this.seen = seen;
     this.metrics = metrics;
     this.clock = clock;
@@ -63,10 +72,16 @@ public final class IngestPipeline implements AutoCloseable {
 
   /** A pipeline on {@code sender}, its dedup index following the image topics. */
   public static IngestPipeline create(IngestConfig config, Topics topics, RecordSender sender) {
+    return create(config, topics, sender, sender);
+  }
+
+  /** The same, with {@code bulkSender} for images that come in bulk. */
+  public static IngestPipeline create(IngestConfig config, Topics topics, RecordSender sender,
+      RecordSender bulkSender) {
     SeenImages seen = SeenImages.follow(config.clients(),
         List.of(topics.imagesUnlabeled().name(), topics.imagesLabeled().name()));
     return new IngestPipeline(new ImageValidator(config.limits()), config.labelNames(), topics,
-        sender, seen, new IngestMetrics(), Clock.systemUTC());
+        sender, bulkSender, seen, new IngestMetrics(), Clock.systemUTC());
   }
 
   /**
@@ -75,21 +90,33 @@ public final class IngestPipeline implements AutoCloseable {
    * a {@link dev.spindle.ingest.publish.PublishUnavailableException}.
    */
   public CompletableFuture<IngestResult> ingestImage(ImageUpload upload) {
+    return ingestImage(upload, sender);
+  }
+
+  /**
+   * {@link #ingestImage} for an image that comes with many others (a batch upload): sent
+   * through the bulk sender, whose batches wait to fill, as its caller waits for all of them.
+   */
+  public CompletableFuture<IngestResult> ingestBulkImage(ImageUpload upload) {
+    return ingestImage(upload, bulkSender);
+  }
+
+  private CompletableFuture<IngestResult> ingestImage(ImageUpload upload, RecordSender via) {
     ValidImage image = validator.validate(upload.bytes(), upload.contentType());
     Optional<String> label = upload.label().map(labelNames::require);
     String id = ImageIds.of(image.bytes());
     CompletableFuture<IngestResult> mine = new CompletableFuture<>();
     CompletableFuture<IngestResult> earlier = inFlight.putIfAbsent(id, mine);
     if (earlier != null) {
-      return earlier.thenCompose(first -> duplicate(id, label, upload.annotator()));
+      return earlier.thenCompose(first -> duplicate(id, label, upload.annotator(), via));
     }
     if (seen.contains(id)) {
       inFlight.remove(id, mine);
-      return duplicate(id, label, upload.annotator());
+      return duplicate(id, label, upload.annotator(), via);
     }
     CompletableFuture<IngestResult> attempt = uncertain.contains(id)
-        ? publishUnlessWritten(id, image, label, upload)
-        : publishNew(id, image, label, upload);
+        ? publishUnlessWritten(id, image, label, upload, via)
+        : publishNew(id, image, label, upload, via);
     attempt.whenComplete((result, error) -> {
       // the index is updated and the upload leaves inFlight before its caller hears back: a
       // retry sent the moment the caller learns of a failure must not join the failed attempt
@@ -116,7 +143,7 @@ public final class IngestPipeline implements AutoCloseable {
       throw new RejectedInputException(Rejection.BAD_REQUEST,
           "imageId must be the image's hex SHA-256 (64 lower-case hex digits), got '" + imageId + "'");
     }
-    return publishLabel(imageId, labelNames.require(label), annotator, System.nanoTime());
+    return publishLabel(imageId, labelNames.require(label), annotator, System.nanoTime(), sender);
   }
 
   /**
@@ -126,7 +153,7 @@ public final class IngestPipeline implements AutoCloseable {
    * is away the index cannot catch up and the retry is told to come back later.
    */
   private CompletableFuture<IngestResult> publishUnlessWritten(String id, ValidImage image,
-      Optional<String> label, ImageUpload upload) {
+      Optional<String> label, ImageUpload upload, RecordSender via) {
     return seen.caughtUp()
         .orTimeout(CATCH_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionallyCompose(timeout -> CompletableFuture.failedFuture(
@@ -134,12 +161,12 @@ public final class IngestPipeline implements AutoCloseable {
                 + "written before its last publish timed out; retry later", timeout)))
         // async: not on the index's follower thread, which a blocking send would stall
         .thenComposeAsync(read -> seen.contains(id)
-            ? duplicate(id, label, upload.annotator())
-            : publishNew(id, image, label, upload));
+            ? duplicate(id, label, upload.annotator(), via)
+            : publishNew(id, image, label, upload, via));
   }
 
   private CompletableFuture<IngestResult> publishNew(String id, ValidImage valid,
-      Optional<String> label, ImageUpload upload) {
+      Optional<String> label, ImageUpload upload, RecordSender via) {
     long started = System.nanoTime();
     Image image = Image.newBuilder()
         .setId(id)
@@ -151,7 +178,7 @@ public final class IngestPipeline implements AutoCloseable {
         .setIngestedAt(now())
         .build();
     if (label.isEmpty()) {
-      return sender.send(topics.imagesUnlabeled(), id, image)
+      return via.send(topics.imagesUnlabeled(), id, image)
           .thenApply(ack -> acknowledged(topics.imagesUnlabeled().name(), started,
               new IngestResult(id, false, false)));
     }
@@ -161,30 +188,30 @@ public final class IngestPipeline implements AutoCloseable {
         .setAnnotator(upload.annotator().orElse(null))
         .setLabeledAt(image.getIngestedAt())
         .build();
-    return sender.send(topics.imagesLabeled(), id, labeled)
+    return via.send(topics.imagesLabeled(), id, labeled)
         .thenApply(ack -> acknowledged(topics.imagesLabeled().name(), started,
             new IngestResult(id, false, true)));
   }
 
   private CompletableFuture<IngestResult> duplicate(String id, Optional<String> label,
-      Optional<String> annotator) {
+      Optional<String> annotator, RecordSender via) {
     metrics.duplicate();
     if (label.isEmpty()) {
       return CompletableFuture.completedFuture(new IngestResult(id, true, false));
     }
-    return publishLabel(id, label.get(), annotator, System.nanoTime())
+    return publishLabel(id, label.get(), annotator, System.nanoTime(), via)
         .thenApply(ack -> new IngestResult(id, true, true));
   }
 
   private CompletableFuture<Void> publishLabel(String imageId, String label,
-      Optional<String> annotator, long started) {
+      Optional<String> annotator, long started, RecordSender via) {
     Label event = Label.newBuilder()
         .setImageId(imageId)
         .setLabel(label)
         .setAnnotator(annotator.orElse(null))
         .setLabeledAt(now())
         .build();
-    return sender.send(topics.labels(), imageId, event)
+    return via.send(topics.labels(), imageId, event)
         .thenApply(ack -> acknowledged(topics.labels().name(), started, null));
   }
 

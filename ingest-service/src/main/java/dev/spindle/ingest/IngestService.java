@@ -21,6 +21,7 @@ public final class IngestService implements AutoCloseable {
 
   private final IngestConfig config;
   private RecordSender sender;
+  private RecordSender bulkSender;
   private IngestPipeline pipeline;
   private LabelJoinApp join;
   private HealthCheck health;
@@ -34,7 +35,10 @@ public final class IngestService implements AutoCloseable {
     provisionTopics(config);
     Topics topics = Topics.create(config.clients().serde());
     sender = RecordSender.create(config.clients(), config.publishTimeout());
-    pipeline = IngestPipeline.create(config, topics, sender);
+    // batch uploads: their batches may wait to fill, as each answer waits for all its images
+    bulkSender = RecordSender.forBulk(config.clients(), config.publishTimeout(),
+        config.bulkLinger());
+    pipeline = IngestPipeline.create(config, topics, sender, bulkSender);
     if (config.joinEnabled()) {
       join = new LabelJoinApp(config.clients(), topics, config.joinApplicationId(),
           config.stateDir(), config.replicationFactor());
@@ -81,6 +85,9 @@ public final class IngestService implements AutoCloseable {
     }
     if (sender != null) {
       sender.close();
+    }
+    if (bulkSender != null) {
+      bulkSender.close();
     }
     log.info("ingest-service stopped");
   }

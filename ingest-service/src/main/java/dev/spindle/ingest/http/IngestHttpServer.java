@@ -150,7 +150,7 @@ public final class IngestHttpServer implements AutoCloseable {
       return CompletableFuture.completedFuture(refused(line.index(), line.refused()));
     }
     try {
-      return pipeline.ingestImage(line.upload()).handle((result, error) -> error == null
+      return pipeline.ingestBulkImage(line.upload()).handle((result, error) -> error == null
           ? BatchResult.accepted(line.index(), result) : failed(line.index(), error));
     } catch (RejectedInputException e) {
       return CompletableFuture.completedFuture(refused(line.index(), e));
