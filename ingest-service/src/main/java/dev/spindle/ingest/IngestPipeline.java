@@ -96,6 +96,9 @@ public final class IngestPipeline implements AutoCloseable {
   /**
    * {@link #ingestImage} for an image that comes with many others (a batch upload): sent
    * through the bulk sender, whose batches wait to fill, as its caller waits for all of them.
+   * Its records and those of a concurrent single upload or label (the other producer) have no
+   * order between them, as concurrent requests never had; once its caller is answered, they
+   * are written before anything the caller sends next.
    */
   public CompletableFuture<IngestResult> ingestBulkImage(ImageUpload upload) {
     return ingestImage(upload, bulkSender);
