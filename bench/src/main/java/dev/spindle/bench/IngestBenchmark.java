@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -306,17 +305,14 @@ public final class IngestBenchmark implements Callable<Integer> {
           .max(Comparator.comparingDouble(r -> r.cpu().busiestShare()))
           .map(r -> r.cpu().busiest().name()).orElse("none");
       return new CpuShare(
-          median(passes, r -> r.cpu().microsPer(r.cpu().machineSeconds(), r.count())),
-          median(passes, r -> r.cpu().microsPer(r.cpu().processSeconds(), r.count())),
-          median(passes, r -> r.cpu().microsPer(r.cpu().childSeconds(), r.count())),
-          median(passes, r -> r.cpu().utilisation()), busiest,
-          median(passes, r -> r.cpu().busiestShare()),
-          median(passes, r -> r.cpu().producerIoShare()));
+          Rate.median(passes, r -> r.cpu().microsPer(r.cpu().machineSeconds(), r.count())),
+          Rate.median(passes, r -> r.cpu().microsPer(r.cpu().processSeconds(), r.count())),
+          Rate.median(passes, r -> r.cpu().microsPer(r.cpu().childSeconds(), r.count())),
+          Rate.median(passes, r -> r.cpu().utilisation()), busiest,
+          Rate.median(passes, r -> r.cpu().busiestShare()),
+          Rate.median(passes, r -> r.cpu().producerIoShare()));
     }
 
-    private static double median(List<Rate> passes, ToDoubleFunction<Rate> value) {
-      return Passes.median(passes.stream().mapToDouble(value).toArray());
-    }
   }
 
   private static String row(String path, Object images, Object perSecond, Object ratio,

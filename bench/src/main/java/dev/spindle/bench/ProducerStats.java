@@ -2,7 +2,6 @@ package dev.spindle.bench;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
@@ -23,14 +22,9 @@ record ProducerStats(double recordsPerRequest, double batchBytes, double request
   /** Each figure's median over a path's passes. */
   static ProducerStats median(List<Rate> passes) {
     return new ProducerStats(
-        median(passes, p -> p.producer().recordsPerRequest()),
-        median(passes, p -> p.producer().batchBytes()),
-        median(passes, p -> p.producer().requestLatencyMs()));
-  }
-
-  private static double median(List<Rate> passes,
-      ToDoubleFunction<Rate> figure) {
-    return IngestBenchmark.Passes.median(passes.stream().mapToDouble(figure).toArray());
+        Rate.median(passes, p -> p.producer().recordsPerRequest()),
+        Rate.median(passes, p -> p.producer().batchBytes()),
+        Rate.median(passes, p -> p.producer().requestLatencyMs()));
   }
 
   private static double value(Map<MetricName, ? extends Metric> metrics, String name) {

@@ -1,6 +1,7 @@
 package dev.spindle.bench;
 
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code count} items in {@code seconds}, the CPU they took, and how the producer batched them
@@ -9,6 +10,11 @@ import java.util.List;
 record Rate(long count, double seconds, CpuClock.CpuUse cpu, ProducerStats producer) {
   double perSecond() {
     return count / seconds;
+  }
+
+  /** The median of {@code figure} over a path's passes. */
+  static double median(List<Rate> passes, ToDoubleFunction<Rate> figure) {
+    return IngestBenchmark.Passes.median(passes.stream().mapToDouble(figure).toArray());
   }
 
   /** Items per second of each of {@code rates}, in order. */

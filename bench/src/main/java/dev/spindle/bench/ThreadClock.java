@@ -30,7 +30,7 @@ final class ThreadClock {
   private final Thread sampler;
 
   private ThreadClock() {
-    atStart = sample(Map.of());
+    atStart = sample();
     sampler = new Thread(this::sampleUntilInterrupted, "thread-clock-sampler");
     sampler.setDaemon(true);
     sampler.start();
@@ -43,7 +43,7 @@ final class ThreadClock {
   /** What each thread spent since {@link #start}, the busiest first; can be called again. */
   List<ThreadCpu> stop() {
     sampler.interrupt();
-    record(sample(Map.of()));
+    record(sample());
     List<ThreadCpu> spent = new ArrayList<>();
     latest.forEach((id, nanos) -> {
       long since = nanos - atStart.getOrDefault(id, 0L);
@@ -57,7 +57,7 @@ final class ThreadClock {
 
   private void sampleUntilInterrupted() {
     while (!Thread.currentThread().isInterrupted()) {
-      record(sample(names));
+      record(sample());
       try {
         Thread.sleep(SAMPLE_MILLIS);
       } catch (InterruptedException e) {
@@ -71,8 +71,8 @@ final class ThreadClock {
     sample.forEach((id, nanos) -> latest.merge(id, nanos, Math::max));
   }
 
-  /** CPU nanoseconds so far of each live thread; names threads {@code known} lacks. */
-  private Map<Long, Long> sample(Map<Long, String> known) {
+  /** CPU nanoseconds so far of each live thread; names the threads not yet named. */
+  private Map<Long, Long> sample() {
     Map<Long, Long> nanos = new HashMap<>();
     for (long id : THREADS.getAllThreadIds()) {
       long cpu = THREADS.getThreadCpuTime(id);
@@ -80,7 +80,7 @@ final class ThreadClock {
         continue;
       }
       nanos.put(id, cpu);
-      if (!known.containsKey(id)) {
+      if (!names.containsKey(id)) {
         ThreadInfo info = THREADS.getThreadInfo(id);
         if (info != null) {
           names.put(id, info.getThreadName().replaceAll("\\d+", "N"));
