@@ -30,8 +30,7 @@ public final class RecordSender implements AutoCloseable {
 
   /** A sender for uploads someone waits on: each record goes out as soon as it can. */
   public static RecordSender create(ClientSettings clients, Duration publishTimeout) {
-    return new RecordSender(new KafkaProducer<>(producerConfig(clients, publishTimeout),
-        new StringSerializer(), new ByteArraySerializer()));
+    return forBulk(clients, publishTimeout, Duration.ZERO);   // a bulk sender that never waits
   }
 
   /**
