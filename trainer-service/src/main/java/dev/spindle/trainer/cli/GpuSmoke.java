@@ -138,26 +138,29 @@ public final class GpuSmoke {
   }
 
   /**
-   * {@code steps} timed RotNet training steps (after 3 untimed ones) on one batch of 64 random
-   * images in their 4 rotations' label slots: the network the trainer pretrains.
+   * {@code steps} timed training steps (after 3 untimed ones) of the rotation network the
+   * trainer pretrains, on one batch shaped as its batches are: 256 rows (random pixels here,
+   * labels cycling through the 4 rotation classes).
    */
   static TrainingRun train(int steps) {
     MultiLayerNetwork net =
         Networks.rotationNet(NetworkSpec.forInput(InputShape.FASHION_MNIST, 4), 1e-3, 1);
-    INDArray features = Nd4j.rand(256, 1, 28, 28);
-    INDArray labels = Nd4j.zeros(256, 4);
-    for (int i = 0; i < 256; i++) {
-      labels.putScalar(i, i % 4, 1);
+    try (INDArray features = Nd4j.rand(256, 1, 28, 28); INDArray labels = Nd4j.zeros(256, 4)) {
+      for (int i = 0; i < 256; i++) {
+        labels.putScalar(i, i % 4, 1);
+      }
+      DataSet batch = new DataSet(features, labels);
+      for (int i = 0; i < 3; i++) {
+        net.fit(batch);
+      }
+      long t0 = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        net.fit(batch);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new TrainingRun(steps * 256 / seconds, net.score(), Dl4jRuntime.activeHelpers(net));
+    } finally {
+      net.close();
     }
-    DataSet batch = new DataSet(features, labels);
-    for (int i = 0; i < 3; i++) {
-      net.fit(batch);
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < steps; i++) {
-      net.fit(batch);
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    return new TrainingRun(steps * 256 / seconds, net.score(), Dl4jRuntime.activeHelpers(net));
   }
 }
