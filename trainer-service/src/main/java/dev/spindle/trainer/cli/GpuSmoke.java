@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class GpuSmoke {
   /** The CUDA backend's class: on the classpath only in the {@code -Pcuda} build. */
-  static final String CUDA_BACKEND = "org.nd4j.linalg.jcublas.JCublasBackend";
+  private static final String CUDA_BACKEND = "org.nd4j.linalg.jcublas.JCublasBackend";
   private static final String CUDA_RUNTIME = "org.bytedeco.cuda.global.cudart";
 
   /** What one timed training run measured. */
@@ -85,7 +85,7 @@ public final class GpuSmoke {
     static final Optional<String> RESULT = probe();
 
     private static Optional<String> probe() {
-      if (!onClasspath(CUDA_BACKEND)) {
+      if (!cudaBuild()) {
         return Optional.empty();
       }
       try {
@@ -97,9 +97,10 @@ public final class GpuSmoke {
     }
   }
 
-  static boolean onClasspath(String className) {
+  /** Whether this is the {@code -Pcuda} build (ND4J's CUDA backend on the classpath). */
+  static boolean cudaBuild() {
     try {
-      Class.forName(className, false, GpuSmoke.class.getClassLoader());
+      Class.forName(CUDA_BACKEND, false, GpuSmoke.class.getClassLoader());
       return true;
     } catch (ClassNotFoundException e) {
       return false;
