@@ -22,6 +22,7 @@ import org.apache.avro.Schema;
 public final class SchemaRegistryClient {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final int NOT_REACHED = -1;
+  private static final int CONFLICT = 409;
 
   private final AvroSerdeConfig config;
   private final HttpClient http;
@@ -54,9 +55,22 @@ public final class SchemaRegistryClient {
         .parse(send("GET", "/schemas/ids/" + id, null).get("schema").asText()));
   }
 
-  /** Sets a subject's compatibility level, e.g. {@code BACKWARD}. */
+  /**
+   * Sets a subject's compatibility level, e.g. {@code BACKWARD}. Safe when several clients set
+   * it at once: Apicurio creates the subject's rule on the first PUT and answers 409 ("already
+   * exists") to a PUT racing it, which is then sent again as the update it now is.
+   */
   public void setCompatibility(String subject, String level) {
-    send("PUT", "/config/" + encode(subject), "{\"compatibility\":\"" + level + "\"}");
+    String path = "/config/" + encode(subject);
+    String body = "{\"compatibility\":\"" + level + "\"}";
+    try {
+      send("PUT", path, body);
+    } catch (SchemaRegistryException e) {
+      if (e.status() != CONFLICT) {
+        throw e;
+      }
+      send("PUT", path, body);
+    }
   }
 
   /** The subject's compatibility level, or the global level when the subject has none. */

@@ -8,7 +8,13 @@ import dev.spindle.stack.LocalStack;
 import dev.spindle.stack.LocalStackExtension;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Tag;
@@ -75,6 +81,32 @@ class AvroSerdeIntegrationTest {
     assertThatThrownBy(() -> client(stack).register("serde-test-3-value", incompatible))
         .isInstanceOfSatisfying(SchemaRegistryException.class,
             e -> assertThat(e.status()).isEqualTo(409));
+  }
+
+  @Test
+  void shouldLetServicesFirstWritingToOneTopicAllSetItsCompatibility(LocalStack stack)
+      throws Exception {
+    // Each service's first record on a topic sets the subject's compatibility: several at once
+    // (serving's threads writing their first dead letters) must all succeed.
+    for (int subject = 0; subject < 5; subject++) {
+      String name = "serde-test-race-" + subject + "-value";
+      List<Callable<Void>> writers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        writers.add(() -> {
+          client(stack).setCompatibility(name, "BACKWARD");
+          return null;
+        });
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(writers.size());
+      try {
+        for (Future<Void> done : pool.invokeAll(writers)) {
+          done.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+      assertThat(client(stack).compatibility(name)).isEqualTo("BACKWARD");
+    }
   }
 
   @Test
